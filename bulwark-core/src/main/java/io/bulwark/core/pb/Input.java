@@ -1,0 +1,36 @@
+package io.bulwark.core.pb;
+
+import io.bulwark.core.common.ShardConfig;
+
+/**
+ * Everything that can happen to a replica. Each input carries {@code nowNanos}, the runtime's
+ * monotonic clock sampled when it dispatches the input (not when it queued it, §3.6).
+ */
+public sealed interface Input {
+  long nowNanos();
+
+  /** A client write, identified for replies by the runtime's {@code requestId}. */
+  record ClientWrite(long nowNanos, long requestId, Command command) implements Input {}
+
+  /** A linearizable read of one key. */
+  record ClientRead(long nowNanos, long requestId, byte[] key) implements Input {}
+
+  /** A linearizable scan of this shard's keys with a prefix. */
+  record ClientScan(long nowNanos, long requestId, byte[] prefix, int limit) implements Input {}
+
+  /** A message from another replica of this shard. */
+  record Received(long nowNanos, String from, Message message) implements Input {}
+
+  /** The local log is durable up to {@code (epoch, index)}, and so is every earlier log effect. */
+  record LogDurable(long nowNanos, long index, long epoch) implements Input {}
+
+  /** A configuration read from ZooKeeper (a watch, or a re-read after a sync). */
+  record ConfigObserved(long nowNanos, ShardConfig config) implements Input {}
+
+  /** The answer to this replica's {@link Effect.ProposeConfig}. */
+  record ProposalResult(long nowNanos, ShardConfig proposed, boolean succeeded)
+      implements Input {}
+
+  /** Periodic: beacons, retransmission, grace and lease checks. */
+  record Tick(long nowNanos) implements Input {}
+}

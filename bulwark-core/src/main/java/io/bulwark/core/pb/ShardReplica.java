@@ -1,0 +1,830 @@
+package io.bulwark.core.pb;
+
+import io.bulwark.core.common.Invariants;
+import io.bulwark.core.common.KeyspaceSpec;
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.ClientReply.Refusal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One node's replica of one shard under primary-backup replication (PacificA; DESIGN §3). A pure
+ * state machine: {@link #handle} takes an {@link Input} and leaves {@link Effect}s in the
+ * {@link Outbox}; it reads no clock, starts no thread and does no I/O of its own — applied state
+ * lives behind {@link ShardStateMachine}, called synchronously.
+ *
+ * <p>Messages it sends and what each changes (see {@link Message}):
+ * <ul>
+ *   <li>{@code ReplicatePrepare} (primary -> backups, learners): appends entries after a matching
+ *       {@code (epoch, index)}, truncating a divergent uncommitted suffix (§3.2, §3.10); carries
+ *       the committed index (§3.3).
+ *   <li>{@code ReplicateAck}: the follower's durable, matching index; commit needs every member.
+ *   <li>{@code Beacon}/{@code BeaconAck}: the primary's lease runs from the send time of the
+ *       latest beacon every backup acked (§3.6); a backup's grace runs from its own last ack.
+ *   <li>{@code SnapshotChunk}: the applied state, for a follower whose next entry was trimmed.
+ * </ul>
+ * Configuration changes go through {@link Effect.ProposeConfig} (a ZooKeeper compare-and-set):
+ * a primary removes a backup that made no progress for a lease (§3.5) or promotes a caught-up
+ * learner (§3.11); a backup whose grace expired proposes itself (§3.7); a node that finds itself
+ * primary of a configuration it did not create — after a restart, or the initial placement —
+ * first moves to a new epoch (§3.10).
+ *
+ * <p>Not thread-safe: the runtime calls {@link #handle} from one thread per replica.
+ */
+public final class ShardReplica {
+
+  /** What this node is in the shard's current configuration. */
+  public enum Role { NONE, LEARNER, BACKUP, PRIMARY }
+
+  private final ShardId shard;
+  private final String self;
+  private final ReplicaOptions opts;
+  private final ShardStateMachine sm;
+  private final Outbox out;
+  private final ReplicaLog log;
+
+  private ShardConfig config;
+  private Role role = Role.NONE;
+  private long durableIndex;
+  private long committedIndex;
+
+  // Follower state (backup or learner).
+  /** Highest index known to match the current primary's log. */
+  private long verifiedIndex;
+  /** Monotonic time of this node's last ack to a primary: grace runs from it (§3.7). */
+  private long lastAckNanos;
+  /** Once grace expired for this epoch, no message of an epoch <= it is acked again. */
+  private long graceExpiredEpoch;
+  private final TreeMap<Integer, Message.SnapshotChunk> snapshotChunks = new TreeMap<>();
+
+  // Primary state.
+  private final Map<String, Follower> followers = new LinkedHashMap<>();
+  /** The primary must move to a new epoch before it assigns any index (§3.10). */
+  private boolean needsNewEpoch;
+  /** Index of the Noop that opened this primary's epoch: it serves once that commits. */
+  private long epochStartIndex;
+  /** The first epoch of this primary's tenure: beacon acks from then on vouch for its lease. */
+  private long primarySinceEpoch;
+  private long lastBeaconNanos;
+  private final TreeMap<Long, List<Long>> waiters = new TreeMap<>();
+  private final Map<ClientSeq, Long> inflight = new HashMap<>();
+  /** A learner being promoted: commits wait for it until the CAS resolves (§3.11). */
+  private String promoting;
+
+  // Proposals (either role).
+  private ShardConfig proposal;
+  private long proposalSentNanos;
+
+  private record ClientSeq(String clientId, long seq) {}
+
+  /** The primary's view of one backup or learner. */
+  private static final class Follower {
+    long matchIndex;
+    long nextIndex;
+    long lastSentNanos;
+    /** Last time it acked progress or was fully caught up: §3.5 removal runs from it. */
+    long lastProgressNanos;
+    long beaconAckedSentNanos = Long.MIN_VALUE;
+    long snapshotSentNanos = Long.MIN_VALUE / 2;
+
+    Follower(long nextIndex, long nowNanos) {
+      this.nextIndex = nextIndex;
+      this.lastProgressNanos = nowNanos;
+    }
+  }
+
+  /**
+   * A replica recovered from its durable state: the log entries after {@code (baseIndex,
+   * baseEpoch)} and the applied state in {@code sm}. It knows no configuration until one is
+   * observed or arrives in a message.
+   */
+  public ShardReplica(ShardId shard, String self, ReplicaOptions opts, ShardStateMachine sm,
+      long baseIndex, long baseEpoch, List<LogEntry> recovered, Outbox out, long nowNanos) {
+    String unsafe = opts.validate();
+    Invariants.check(unsafe == null, "unsafe replica options: %s", unsafe);
+    this.shard = shard;
+    this.self = self;
+    this.opts = opts;
+    this.sm = sm;
+    this.out = out;
+    long applied = sm.appliedIndex();
+    if (applied > baseIndex + recovered.size() || applied < baseIndex) {
+      // A snapshot was installed but the log reset did not reach the disk: the log is stale.
+      this.log = new ReplicaLog(applied, sm.appliedEpoch(), List.of());
+    } else {
+      this.log = new ReplicaLog(baseIndex, baseEpoch, recovered);
+    }
+    this.durableIndex = log.lastIndex();
+    this.committedIndex = applied;
+    this.verifiedIndex = applied;
+    this.lastAckNanos = nowNanos;
+  }
+
+  // ---------------------------------------------------------------- accessors (read-only)
+
+  public ShardId shard() {
+    return shard;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public ShardConfig config() {
+    return config;
+  }
+
+  public long committedIndex() {
+    return committedIndex;
+  }
+
+  public long durableIndex() {
+    return durableIndex;
+  }
+
+  public long lastIndex() {
+    return log.lastIndex();
+  }
+
+  public long appliedIndex() {
+    return sm.appliedIndex();
+  }
+
+  /** The log entry at {@code index}, which must be held (not trimmed). */
+  public LogEntry logEntry(long index) {
+    return log.get(index);
+  }
+
+  /** True if this replica would serve a read or write at {@code nowNanos}. */
+  public boolean isServing(long nowNanos) {
+    return role == Role.PRIMARY && !needsNewEpoch && committedIndex >= epochStartIndex
+        && nowNanos < leaseExpiryNanos();
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /** Handles one input; effects go to the outbox. */
+  public void handle(Input in) {
+    long now = in.nowNanos();
+    if (in instanceof Input.ClientWrite w) {
+      onClientWrite(now, w.requestId(), w.command());
+    } else if (in instanceof Input.ClientRead r) {
+      onClientRead(now, r.requestId(), r.key());
+    } else if (in instanceof Input.ClientScan s) {
+      onClientScan(now, s.requestId(), s.prefix(), s.limit());
+    } else if (in instanceof Input.Received r) {
+      onReceived(now, r.from(), r.message());
+    } else if (in instanceof Input.LogDurable d) {
+      onLogDurable(now, d.index(), d.epoch());
+    } else if (in instanceof Input.ConfigObserved c) {
+      onConfigObserved(now, c.config());
+    } else if (in instanceof Input.ProposalResult p) {
+      onProposalResult(now, p.proposed(), p.succeeded());
+    } else if (in instanceof Input.Tick) {
+      onTick(now);
+    } else {
+      throw new IllegalArgumentException("unknown input " + in);
+    }
+    advance(now);
+  }
+
+  // ---------------------------------------------------------------- client requests
+
+  private void onClientWrite(long now, long requestId, Command cmd) {
+    ClientSeq cs = new ClientSeq(cmd.clientId(), cmd.seq());
+    Long pending = inflight.get(cs);
+    if (pending != null && role == Role.PRIMARY) {
+      // A retry of an entry still in flight waits for that entry (§3.4).
+      waiters.computeIfAbsent(pending, k -> new ArrayList<>()).add(requestId);
+      return;
+    }
+    ClientReply refusal = refusalToServe(now);
+    if (refusal == null && config.members().size() < opts.minInsync()) {
+      refusal = new ClientReply.Refused(Refusal.UNAVAILABLE, String.format(
+          "shard %s has %d in-sync replicas; min-insync is %d", shard,
+          config.members().size(), opts.minInsync()), null);
+    }
+    if (refusal != null) {
+      out.add(new Effect.Reply(requestId, refusal));
+      return;
+    }
+    Outcome done = sm.appliedOutcome(cmd.clientId(), cmd.seq());
+    if (done != null) {
+      out.add(new Effect.Reply(requestId, new ClientReply.Written(done)));
+      return;
+    }
+    long index = appendAsPrimary(cmd);
+    inflight.put(cs, index);
+    waiters.computeIfAbsent(index, k -> new ArrayList<>()).add(requestId);
+    sendPrepares(now, false);
+  }
+
+  private void onClientRead(long now, long requestId, byte[] key) {
+    ClientReply refusal = refusalToServe(now);
+    if (refusal != null) {
+      out.add(new Effect.Reply(requestId, refusal));
+      return;
+    }
+    out.add(new Effect.Reply(requestId,
+        new ClientReply.ReadValue(sm.get(key), leaseExpiryNanos())));
+  }
+
+  private void onClientScan(long now, long requestId, byte[] prefix, int limit) {
+    ClientReply refusal = refusalToServe(now);
+    if (refusal != null) {
+      out.add(new Effect.Reply(requestId, refusal));
+      return;
+    }
+    out.add(new Effect.Reply(requestId,
+        new ClientReply.Scanned(sm.scan(prefix, limit), leaseExpiryNanos())));
+  }
+
+  /** Why this replica may not serve now, or null if it may (§3.1, §3.6, §3.8). */
+  private ClientReply refusalToServe(long now) {
+    if (role != Role.PRIMARY) {
+      String hint = config == null || config.primary().equals(self) ? null : config.primary();
+      return new ClientReply.Refused(Refusal.NOT_PRIMARY,
+          self + " is not the primary of " + shard, hint);
+    }
+    if (needsNewEpoch || committedIndex < epochStartIndex) {
+      return new ClientReply.Refused(Refusal.UNAVAILABLE,
+          "primary of " + shard + " is still reconciling its log", null);
+    }
+    if (now >= leaseExpiryNanos()) {
+      return new ClientReply.Refused(Refusal.UNAVAILABLE,
+          "primary of " + shard + " holds no lease (a backup has not acked a beacon)", null);
+    }
+    return null;
+  }
+
+  private long appendAsPrimary(Command cmd) {
+    LogEntry e = new LogEntry(config.epoch(), log.lastIndex() + 1, cmd);
+    log.append(e);
+    out.add(new Effect.AppendLog(List.of(e)));
+    return e.index();
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private void onReceived(long now, String from, Message msg) {
+    Invariants.check(msg.shard().equals(shard), "message for %s delivered to %s",
+        msg.shard(), shard);
+    if (msg instanceof Message.ReplicateAck a) {
+      onReplicateAck(now, from, a);
+    } else if (msg instanceof Message.BeaconAck a) {
+      onBeaconAck(now, from, a);
+    } else if (acceptFromPrimary(now, from, msg)) {
+      if (msg instanceof Message.ReplicatePrepare p) {
+        onReplicatePrepare(now, p);
+      } else if (msg instanceof Message.Beacon b) {
+        onBeacon(now, b);
+      } else if (msg instanceof Message.SnapshotChunk c) {
+        onSnapshotChunk(now, c);
+      }
+    }
+  }
+
+  /**
+   * Epoch rules for a message from a primary (§3.2, §3.7): refuse older epochs and any epoch
+   * whose grace expired here; adopt a newer configuration that includes this node.
+   */
+  private boolean acceptFromPrimary(long now, String from, Message msg) {
+    ShardConfig c = configOf(msg);
+    if (!c.primary().equals(from)) {
+      return false;
+    }
+    if (c.epoch() <= graceExpiredEpoch) {
+      return false;
+    }
+    if (config != null && c.epoch() < config.epoch()) {
+      return false;
+    }
+    if (config == null || c.epoch() > config.epoch()) {
+      if (!c.isReplica(self) || c.primary().equals(self)) {
+        return false;
+      }
+      adopt(now, c, false);
+    } else if (!c.learners().equals(config.learners())) {
+      config = c;
+      role = followerRoleIn(c);
+    }
+    return (role == Role.BACKUP || role == Role.LEARNER) && config.primary().equals(from);
+  }
+
+  private static ShardConfig configOf(Message msg) {
+    if (msg instanceof Message.ReplicatePrepare p) {
+      return p.config();
+    }
+    if (msg instanceof Message.Beacon b) {
+      return b.config();
+    }
+    return ((Message.SnapshotChunk) msg).config();
+  }
+
+  private void onReplicatePrepare(long now, Message.ReplicatePrepare p) {
+    long prev = p.prevIndex();
+    if (prev > log.lastIndex()) {
+      sendAck(now, false, log.lastIndex());
+      return;
+    }
+    if (prev >= log.baseIndex() && prev > committedIndex && log.epochAt(prev) != p.prevEpoch()) {
+      sendAck(now, false, prev - 1);
+      return;
+    }
+    List<LogEntry> appended = new ArrayList<>();
+    for (LogEntry e : p.entries()) {
+      if (e.index() <= log.baseIndex()) {
+        continue;
+      }
+      if (e.index() <= log.lastIndex()) {
+        if (log.epochAt(e.index()) == e.epoch()) {
+          continue;
+        }
+        if (e.index() <= sm.appliedIndex()) {
+          // Only an acks=primary keyspace can get here: we applied an entry the new primary never
+          // had. Our state cannot be repaired in place; start over from a snapshot.
+          wipe(now);
+          return;
+        }
+        flushAppended(appended);
+        log.truncateAfter(e.index() - 1);
+        out.add(new Effect.TruncateLog(e.index() - 1));
+        durableIndex = Math.min(durableIndex, e.index() - 1);
+        out.add(new Effect.Emit("log-truncated",
+            "shard=" + shard + " after=" + (e.index() - 1) + " epoch=" + config.epoch()));
+      }
+      log.append(e);
+      appended.add(e);
+    }
+    flushAppended(appended);
+    long last = p.entries().isEmpty() ? prev : p.entries().get(p.entries().size() - 1).index();
+    verifiedIndex = Math.max(verifiedIndex, Math.min(last, log.lastIndex()));
+    learnCommitted(p.committedIndex());
+    if (appended.isEmpty()) {
+      sendAck(now, true, log.lastIndex());
+    }
+    // Otherwise the ack follows LogDurable: a backup acks only what it holds durably (§3.2).
+  }
+
+  private void flushAppended(List<LogEntry> appended) {
+    if (!appended.isEmpty()) {
+      out.add(new Effect.AppendLog(List.copyOf(appended)));
+      appended.clear();
+    }
+  }
+
+  private void onBeacon(long now, Message.Beacon b) {
+    learnCommitted(b.committedIndex());
+    lastAckNanos = now;
+    out.add(new Effect.Send(config.primary(),
+        new Message.BeaconAck(shard, config.epoch(), b.sentNanos())));
+  }
+
+  private void learnCommitted(long primaryCommitted) {
+    committedIndex = Math.max(committedIndex, Math.min(primaryCommitted, verifiedIndex));
+  }
+
+  private void sendAck(long now, boolean matched, long lastIndex) {
+    lastAckNanos = now;
+    out.add(new Effect.Send(config.primary(), new Message.ReplicateAck(shard, config.epoch(),
+        matched, Math.min(durableIndex, verifiedIndex), lastIndex)));
+  }
+
+  private void onSnapshotChunk(long now, Message.SnapshotChunk c) {
+    if (c.chunk() == 0) {
+      snapshotChunks.clear();
+    } else if (snapshotChunks.isEmpty()
+        || snapshotChunks.firstEntry().getValue().snapshotIndex() != c.snapshotIndex()) {
+      return;
+    }
+    snapshotChunks.put(c.chunk(), c);
+    if (!c.last() || snapshotChunks.size() != c.chunk() + 1) {
+      return;
+    }
+    List<KeyValue> kvs = new ArrayList<>();
+    List<ShardStateMachine.DedupRecord> dedup = new ArrayList<>();
+    for (Message.SnapshotChunk part : snapshotChunks.values()) {
+      kvs.addAll(part.entries());
+      dedup.addAll(part.dedup());
+    }
+    snapshotChunks.clear();
+    if (c.snapshotIndex() <= sm.appliedIndex()) {
+      return;
+    }
+    sm.install(new ShardStateMachine.Snapshot(c.snapshotIndex(), c.snapshotEpoch(), kvs, dedup));
+    log.reset(c.snapshotIndex(), c.snapshotEpoch());
+    out.add(new Effect.ResetLog(c.snapshotIndex(), c.snapshotEpoch()));
+    durableIndex = c.snapshotIndex();
+    committedIndex = c.snapshotIndex();
+    verifiedIndex = c.snapshotIndex();
+    out.add(new Effect.Emit("snapshot-installed",
+        "shard=" + shard + " index=" + c.snapshotIndex() + " keys=" + kvs.size()));
+    sendAck(now, true, log.lastIndex());
+  }
+
+  /** Drops all local state so that the primary rebuilds this replica from a snapshot. */
+  private void wipe(long now) {
+    sm.install(new ShardStateMachine.Snapshot(0, 0, List.of(), List.of()));
+    log.reset(0, 0);
+    out.add(new Effect.ResetLog(0, 0));
+    durableIndex = 0;
+    committedIndex = 0;
+    verifiedIndex = 0;
+    out.add(new Effect.Emit("replica-wiped", "shard=" + shard
+        + " reason=applied entries diverge from the primary's log"));
+    sendAck(now, false, 0);
+  }
+
+  private void onLogDurable(long now, long index, long epoch) {
+    if (log.epochAt(index) != epoch) {
+      return; // That entry was truncated since; a later report covers the current log.
+    }
+    durableIndex = Math.max(durableIndex, Math.min(index, log.lastIndex()));
+    if (role == Role.BACKUP || role == Role.LEARNER) {
+      sendAck(now, true, log.lastIndex());
+    }
+  }
+
+  // ---------------------------------------------------------------- primary: acks
+
+  private void onReplicateAck(long now, String from, Message.ReplicateAck a) {
+    Follower f = followers.get(from);
+    if (role != Role.PRIMARY || f == null || a.epoch() != config.epoch()) {
+      return;
+    }
+    if (a.matched()) {
+      if (a.durableIndex() > f.matchIndex || a.durableIndex() >= log.lastIndex()) {
+        f.lastProgressNanos = now;
+      }
+      f.matchIndex = Math.max(f.matchIndex, Math.min(a.durableIndex(), log.lastIndex()));
+      f.nextIndex = Math.max(f.nextIndex, f.matchIndex + 1);
+    } else {
+      // Its log lacks our entry at the probe point: step back and resend (§3.10).
+      f.matchIndex = Math.min(f.matchIndex, a.lastIndex());
+      f.nextIndex = Math.max(1, Math.min(f.nextIndex - 1, a.lastIndex() + 1));
+      f.lastSentNanos = Long.MIN_VALUE / 2;
+      sendTo(now, from, f);
+    }
+  }
+
+  private void onBeaconAck(long now, String from, Message.BeaconAck a) {
+    Follower f = followers.get(from);
+    if (role != Role.PRIMARY || f == null || a.epoch() < primarySinceEpoch
+        || a.epoch() > config.epoch()) {
+      return;
+    }
+    f.beaconAckedSentNanos = Math.max(f.beaconAckedSentNanos, a.sentNanos());
+    if (f.matchIndex >= log.lastIndex()) {
+      f.lastProgressNanos = now;
+    }
+  }
+
+  /** The lease: the send time of the oldest latest-acked beacon among backups, plus lease. */
+  private long leaseExpiryNanos() {
+    long oldest = Long.MAX_VALUE;
+    for (String b : config.backups()) {
+      Follower f = followers.get(b);
+      oldest = Math.min(oldest, f == null ? Long.MIN_VALUE : f.beaconAckedSentNanos);
+    }
+    if (oldest == Long.MAX_VALUE) {
+      return Long.MAX_VALUE; // No backups: nobody else can propose in this epoch.
+    }
+    return oldest == Long.MIN_VALUE ? Long.MIN_VALUE : oldest + opts.leaseNanos();
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  private void onConfigObserved(long now, ShardConfig c) {
+    Invariants.check(c.shard().equals(shard), "config of %s given to %s", c.shard(), shard);
+    if (config != null && c.epoch() < config.epoch()) {
+      return;
+    }
+    if (config != null && c.epoch() == config.epoch()) {
+      if (!c.learners().equals(config.learners())) {
+        config = c;
+        if (role == Role.PRIMARY) {
+          syncFollowers(now);
+        } else {
+          role = followerRoleIn(c);
+        }
+      }
+      return;
+    }
+    boolean own = proposal != null && proposal.equals(c);
+    if (own) {
+      proposal = null;
+    }
+    adopt(now, c, own);
+  }
+
+  private void onProposalResult(long now, ShardConfig proposed, boolean succeeded) {
+    if (proposal == null || !proposal.equals(proposed)) {
+      return;
+    }
+    proposal = null;
+    if (role == Role.PRIMARY && promoting != null && !succeeded) {
+      promoting = null;
+    }
+    if (succeeded && (config == null || proposed.epoch() > config.epoch())) {
+      adopt(now, proposed, true);
+    }
+  }
+
+  /** Moves to configuration {@code c}; {@code own} if this node's CAS created it. */
+  private void adopt(long now, ShardConfig c, boolean own) {
+    Role was = role;
+    ShardConfig old = config;
+    config = c;
+    promoting = null;
+    snapshotChunks.clear();
+    if (c.primary().equals(self)) {
+      if (own && was == Role.PRIMARY && !needsNewEpoch && old != null
+          && old.primary().equals(self)) {
+        // Our own removal or promotion CAS: same log, same tenure, new epoch.
+        syncFollowers(now);
+        out.add(new Effect.Emit("config-changed", describe(c)));
+      } else if (own) {
+        becomePrimary(now);
+      } else {
+        // Primary of a configuration this incarnation did not create: move to a new epoch
+        // before assigning any index (§3.10).
+        if (was == Role.PRIMARY) {
+          stepDown("configuration " + c.epoch() + " was not created by this primary");
+        }
+        role = Role.PRIMARY;
+        needsNewEpoch = true;
+        followers.clear();
+      }
+      return;
+    }
+    if (was == Role.PRIMARY) {
+      stepDown("epoch " + c.epoch() + " has primary " + c.primary());
+    }
+    needsNewEpoch = false;
+    role = followerRoleIn(c);
+    // Grace restarts from now: later than any ack this node gave, so still safe (§3.7).
+    lastAckNanos = now;
+    verifiedIndex = Math.min(verifiedIndex, committedIndex);
+    out.add(new Effect.Emit("role", "shard=" + shard + " epoch=" + c.epoch() + " role="
+        + role.name().toLowerCase() + " primary=" + c.primary()));
+  }
+
+  private Role followerRoleIn(ShardConfig c) {
+    return c.isMember(self) ? Role.BACKUP : c.learners().contains(self) ? Role.LEARNER : Role.NONE;
+  }
+
+  private void becomePrimary(long now) {
+    role = Role.PRIMARY;
+    needsNewEpoch = false;
+    primarySinceEpoch = config.epoch();
+    followers.clear();
+    syncFollowers(now);
+    for (Follower f : followers.values()) {
+      f.nextIndex = committedIndex + 1; // Re-send the whole uncommitted suffix (§3.10).
+    }
+    for (long i = committedIndex + 1; i <= log.lastIndex(); i++) {
+      Command cmd = log.get(i).command();
+      if (!cmd.isInternal()) {
+        inflight.put(new ClientSeq(cmd.clientId(), cmd.seq()), i);
+      }
+    }
+    epochStartIndex = appendAsPrimary(Command.noop());
+    lastBeaconNanos = Long.MIN_VALUE / 2;
+    out.add(new Effect.Emit("became-primary", describe(config)
+        + " reconcile=" + (committedIndex + 1) + ".." + epochStartIndex));
+    sendBeacons(now);
+    sendPrepares(now, true);
+  }
+
+  /** Makes the follower table match the configuration's backups and learners. */
+  private void syncFollowers(long now) {
+    if (role != Role.PRIMARY) {
+      return;
+    }
+    List<String> wanted = new ArrayList<>(config.backups());
+    wanted.addAll(config.learners());
+    followers.keySet().retainAll(wanted);
+    for (String n : wanted) {
+      followers.computeIfAbsent(n, k -> new Follower(log.lastIndex() + 1, now));
+    }
+  }
+
+  private void stepDown(String why) {
+    for (List<Long> ids : waiters.values()) {
+      for (long id : ids) {
+        out.add(new Effect.Reply(id, new ClientReply.Indeterminate(
+            "primary of " + shard + " stepped down before the write committed: " + why)));
+      }
+    }
+    waiters.clear();
+    inflight.clear();
+    followers.clear();
+    promoting = null;
+    out.add(new Effect.Emit("stepped-down", "shard=" + shard + " reason=" + why));
+  }
+
+  private void propose(long now, ShardConfig next, String why) {
+    proposal = next;
+    proposalSentNanos = now;
+    out.add(new Effect.ProposeConfig(next.epoch() - 1, next));
+    out.add(new Effect.Emit("propose", describe(next) + " reason=" + why));
+  }
+
+  private static String describe(ShardConfig c) {
+    return "shard=" + c.shard() + " epoch=" + c.epoch() + " primary=" + c.primary()
+        + " backups=" + c.backups() + " learners=" + c.learners();
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  private void onTick(long now) {
+    if (config == null) {
+      return;
+    }
+    boolean proposalPending = proposal != null && now - proposalSentNanos < opts.graceNanos();
+    if (role == Role.PRIMARY) {
+      if (needsNewEpoch) {
+        if (!proposalPending) {
+          propose(now, config.next(self, config.backups(), config.learners()), "new-tenure");
+        }
+        return;
+      }
+      if (now - lastBeaconNanos >= opts.beaconNanos()) {
+        sendBeacons(now);
+      }
+      sendPrepares(now, false);
+      if (!proposalPending) {
+        proposeMembershipChange(now);
+      }
+    } else if (role == Role.BACKUP && now - lastAckNanos > opts.graceNanos()) {
+      if (graceExpiredEpoch < config.epoch()) {
+        graceExpiredEpoch = config.epoch();
+        out.add(new Effect.Emit("grace-expired", "shard=" + shard + " epoch=" + config.epoch()
+            + " primary=" + config.primary()));
+      }
+      if (!proposalPending) {
+        List<String> backups = new ArrayList<>(config.backups());
+        backups.remove(self);
+        propose(now, config.next(self, backups, config.learners()), "primary-silent");
+      }
+    }
+  }
+
+  /** §3.5: remove backups that made no progress for a lease; §3.11: promote a caught-up learner. */
+  private void proposeMembershipChange(long now) {
+    List<String> silent = new ArrayList<>();
+    for (String b : config.backups()) {
+      if (now - followers.get(b).lastProgressNanos > opts.leaseNanos()) {
+        silent.add(b);
+      }
+    }
+    if (!silent.isEmpty()) {
+      List<String> backups = new ArrayList<>(config.backups());
+      backups.removeAll(silent);
+      propose(now, config.next(self, backups, config.learners()), "backup-silent " + silent);
+      return;
+    }
+    for (String l : config.learners()) {
+      Follower f = followers.get(l);
+      if (f.matchIndex >= log.lastIndex() && f.matchIndex >= committedIndex) {
+        List<String> backups = new ArrayList<>(config.backups());
+        backups.add(l);
+        List<String> learners = new ArrayList<>(config.learners());
+        learners.remove(l);
+        promoting = l;
+        propose(now, config.next(self, backups, learners), "learner-caught-up " + l);
+        return;
+      }
+    }
+  }
+
+  private void sendBeacons(long now) {
+    lastBeaconNanos = now;
+    for (String n : followers.keySet()) {
+      out.add(new Effect.Send(n, new Message.Beacon(config, now, committedIndex)));
+    }
+  }
+
+  /**
+   * Sends each follower the entries it is missing: at once when it is caught up to what was
+   * sent (pipelining), or again after the retransmit interval, or a snapshot when its next
+   * entry was trimmed.
+   */
+  private void sendPrepares(long now, boolean force) {
+    for (Map.Entry<String, Follower> e : followers.entrySet()) {
+      Follower f = e.getValue();
+      boolean retransmit = now - f.lastSentNanos >= opts.retransmitNanos()
+          && f.matchIndex < log.lastIndex();
+      if (retransmit) {
+        f.nextIndex = Math.min(f.nextIndex, f.matchIndex + 1);
+      }
+      if (force || retransmit || f.nextIndex <= log.lastIndex()) {
+        sendTo(now, e.getKey(), f);
+      }
+    }
+  }
+
+  private void sendTo(long now, String to, Follower f) {
+    if (f.nextIndex <= log.baseIndex()) {
+      sendSnapshot(now, to, f);
+      return;
+    }
+    long prev = f.nextIndex - 1;
+    List<LogEntry> batch = log.slice(f.nextIndex, opts.batchEntriesMax());
+    out.add(new Effect.Send(to, new Message.ReplicatePrepare(
+        config, prev, log.epochAt(prev), batch, committedIndex)));
+    f.nextIndex += batch.size();
+    f.lastSentNanos = now;
+  }
+
+  private void sendSnapshot(long now, String to, Follower f) {
+    if (now - f.snapshotSentNanos < 20 * opts.retransmitNanos()) {
+      return; // One snapshot in flight at a time; resend only if it seems lost.
+    }
+    ShardStateMachine.Snapshot s = sm.snapshot();
+    List<KeyValue> all = s.entries();
+    int chunkSize = opts.snapshotChunkEntriesMax();
+    int chunks = Math.max(1, (all.size() + chunkSize - 1) / chunkSize);
+    for (int i = 0; i < chunks; i++) {
+      List<KeyValue> part = all.subList(i * chunkSize, Math.min(all.size(), (i + 1) * chunkSize));
+      out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), i,
+          i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of())));
+    }
+    f.snapshotSentNanos = now;
+    f.lastSentNanos = now;
+    f.nextIndex = s.index() + 1;
+    out.add(new Effect.Emit("snapshot-sent", "shard=" + shard + " to=" + to
+        + " index=" + s.index() + " keys=" + all.size()));
+  }
+
+  // ---------------------------------------------------------------- commit and apply
+
+  /** Advances the committed index (primary), applies what is committed, trims the log. */
+  private void advance(long now) {
+    if (role == Role.PRIMARY && !needsNewEpoch) {
+      long candidate = durableIndex;
+      if (opts.acks() == KeyspaceSpec.Acks.ALL) {
+        for (String b : config.backups()) {
+          candidate = Math.min(candidate, followers.get(b).matchIndex);
+        }
+        if (promoting != null && followers.containsKey(promoting)) {
+          candidate = Math.min(candidate, followers.get(promoting).matchIndex);
+        }
+      }
+      if (candidate > committedIndex) {
+        committedIndex = candidate;
+      }
+    }
+    long applyTo = Math.min(committedIndex, durableIndex);
+    if (role != Role.PRIMARY) {
+      applyTo = Math.min(applyTo, verifiedIndex);
+    }
+    while (sm.appliedIndex() < applyTo) {
+      LogEntry e = log.get(sm.appliedIndex() + 1);
+      Outcome o = sm.apply(e);
+      Invariants.check(sm.appliedIndex() == e.index(), "apply of %s left applied index at %s",
+          e.index(), sm.appliedIndex());
+      List<Long> ids = waiters.remove(e.index());
+      if (ids != null) {
+        for (long id : ids) {
+          out.add(new Effect.Reply(id, new ClientReply.Written(o)));
+        }
+      }
+      if (!e.command().isInternal()) {
+        inflight.remove(new ClientSeq(e.command().clientId(), e.command().seq()));
+      }
+      if (e.index() == epochStartIndex && role == Role.PRIMARY) {
+        out.add(new Effect.Emit("reconciled", "shard=" + shard + " epoch=" + config.epoch()
+            + " index=" + e.index()));
+      }
+    }
+    trimLog();
+  }
+
+  private void trimLog() {
+    long applied = sm.appliedIndex();
+    int retain = opts.logRetainEntries();
+    // Trim in steps of a quarter of the retention so that trims are rare, batched deletes.
+    if (applied - log.baseIndex() > retain + retain / 4) {
+      long firstKept = applied - retain + 1;
+      long baseEpoch = log.trimBefore(firstKept);
+      out.add(new Effect.TrimLog(firstKept, baseEpoch));
+    }
+  }
+
+  /** For tests and status: the replica's view in one line. */
+  @Override
+  public String toString() {
+    return "ShardReplica{" + shard + " self=" + self + " role=" + role + " config="
+        + (config == null ? "none" : config.epoch() + "/" + config.primary()
+            + Arrays.toString(config.backups().toArray()))
+        + " last=" + log.lastIndex() + " durable=" + durableIndex + " committed="
+        + committedIndex + " applied=" + sm.appliedIndex() + "}";
+  }
+}

@@ -1,0 +1,55 @@
+package io.bulwark.core.pb;
+
+import java.util.List;
+
+/**
+ * The applied state of one shard: its keys, values and versions, plus the replicated dedup table
+ * (DESIGN §3.4, §7). The replica core calls it synchronously, from its one thread; the server
+ * backs it with RocksDB and the simulator with memory.
+ *
+ * <p>Contract: {@link #apply} is atomic — the data change, the dedup record and the new applied
+ * index land together or not at all — and is called for index {@code appliedIndex() + 1} only,
+ * with committed entries only. It need not be durable when it returns: after a crash, the
+ * runtime replays the (durable) log above {@link #appliedIndex()}.
+ */
+public interface ShardStateMachine {
+
+  /** Index of the last applied entry; 0 for an empty shard. */
+  long appliedIndex();
+
+  /** Epoch of the last applied entry (or of the installed snapshot); 0 for an empty shard. */
+  long appliedEpoch();
+
+  /**
+   * Applies one committed entry. A command whose {@code (clientId, seq)} was applied before is
+   * not applied again: its recorded outcome is returned. Records for seqs below the command's
+   * {@code firstUnackedSeq} may be forgotten.
+   */
+  Outcome apply(LogEntry entry);
+
+  /** The recorded outcome of {@code (clientId, seq)}, or null if it was never applied here. */
+  Outcome appliedOutcome(String clientId, long seq);
+
+  /** The current value of {@code key}, or null if it is absent. */
+  Versioned get(byte[] key);
+
+  /** Up to {@code limit} keys starting with {@code prefix}, in byte order. */
+  List<KeyValue> scan(byte[] prefix, int limit);
+
+  /** A consistent copy of the whole applied state, for a learner or a lagging replica (§3.11). */
+  Snapshot snapshot();
+
+  /** Replaces the whole applied state with a snapshot's; afterwards appliedIndex() = its index. */
+  void install(Snapshot snapshot);
+
+  /**
+   * A shard's applied state at one index. {@code entries} are the keys; {@code dedup} the dedup
+   * table. Held in memory: shards are sized so that a snapshot fits (the runtime chunks it on
+   * the wire).
+   */
+  record Snapshot(
+      long index, long epoch, List<KeyValue> entries, List<DedupRecord> dedup) {}
+
+  /** One dedup-table row: the outcome recorded for {@code (clientId, seq)}. */
+  record DedupRecord(String clientId, long seq, Outcome outcome) {}
+}

@@ -1,0 +1,302 @@
+package io.bulwark.core.pb;
+
+import static io.bulwark.core.pb.ReplicaCluster.MS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulwark.core.common.KeyspaceSpec;
+import io.bulwark.core.common.ShardConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the primary-backup core directly (DESIGN §3), one rule per test: hand-built inputs, a
+ * manual clock and a hand-delivered network ({@link ReplicaCluster}); assertions on replies,
+ * configurations and replica state.
+ */
+class ShardReplicaTest {
+
+  @Test
+  void initialPlacement_primaryMovesToItsOwnEpochThenServes() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").place();
+    assertFalse(c.replica("n1").isServing(c.now), "epoch 1 was not created by n1's CAS");
+    c.tick();
+    c.settle();
+    assertEquals(2, c.zk.epoch());
+    assertEquals("n1", c.zk.primary());
+    assertEquals("n1", c.primaryServing());
+  }
+
+  @Test
+  void commitNeedsEveryReplicaOfTheConfiguration_3_3() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.slowDisk.add("n3");
+    long id = c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    assertNull(c.replies.get(id), "n3 does not hold the entry durably yet");
+    assertEquals(c.replica("n1").lastIndex() - 1, c.replica("n1").committedIndex());
+    c.slowDisk.remove("n3");
+    c.settle();
+    ClientReply r = c.replies.get(id);
+    assertInstanceOf(ClientReply.Written.class, r);
+    assertEquals(c.replica("n1").lastIndex(), c.replica("n1").committedIndex());
+  }
+
+  @Test
+  void acksPrimary_acknowledgesBeforeBackupsHoldTheEntry() {
+    ReplicaCluster c = new ReplicaCluster(KeyspaceSpec.Acks.PRIMARY, "n1", "n2", "n3").started();
+    c.slowDisk.add("n2");
+    c.slowDisk.add("n3");
+    long id = c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
+  }
+
+  @Test
+  void staleEpochMessage_isRefused_3_2() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    ShardConfig old = new ShardConfig(ReplicaCluster.SHARD, 1, "n1", List.of("n2", "n3"),
+        List.of());
+    long lastBefore = c.replica("n2").lastIndex();
+    LogEntry stale = new LogEntry(1, lastBefore + 1, new Command("x", 1, 0,
+        new Op.Put("k".getBytes(), "stale".getBytes())));
+    c.input("n2", new Input.Received(c.now, "n1",
+        new Message.ReplicatePrepare(old, lastBefore, 2, List.of(stale), 0)));
+    assertEquals(lastBefore, c.replica("n2").lastIndex());
+    assertTrue(c.network.isEmpty(), "a stale-epoch message gets no ack");
+  }
+
+  @Test
+  void backupProposesItselfOnlyAfterGrace_3_7() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long epoch = c.zk.epoch();
+    c.kill("n1");
+    c.run(c.opts.graceNanos() - c.opts.beaconNanos());
+    assertEquals(epoch, c.zk.epoch(), "no proposal before grace");
+    c.run(2 * c.opts.beaconNanos());
+    assertEquals(epoch + 1, c.zk.epoch());
+    assertNotEquals("n1", c.zk.primary());
+    assertFalse(c.zk.isMember("n1"));
+    c.run(c.opts.beaconNanos());
+    assertEquals(c.zk.primary(), c.primaryServing());
+  }
+
+  @Test
+  void oldPrimaryStopsServingWhenItsLeaseLapses_beforeAnyBackupMayPropose_3_6() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.run(c.opts.beaconNanos());
+    long cutAt = c.now;
+    c.cut.add("n1");
+    // n1 keeps ticking (it is alive, only cut off); its last acked beacon was sent <= cutAt.
+    long leaseEnd = -1;
+    for (int i = 0; i < 40 && leaseEnd < 0; i++) {
+      c.now += MS * 10;
+      c.input("n1", new Input.Tick(c.now));
+      if (!c.replica("n1").isServing(c.now)) {
+        leaseEnd = c.now;
+      }
+    }
+    assertTrue(leaseEnd > 0 && leaseEnd - cutAt <= c.opts.leaseNanos() + 10 * MS,
+        "lease lapsed " + (leaseEnd - cutAt) / MS + " ms after the cut");
+    long id = c.read("n1", "k");
+    ClientReply.Refused r = assertInstanceOf(ClientReply.Refused.class, c.replies.get(id));
+    assertEquals(ClientReply.Refusal.UNAVAILABLE, r.refusal());
+    assertTrue(leaseEnd < cutAt + c.opts.graceNanos(), "lease ends before grace can");
+  }
+
+  @Test
+  void newPrimaryReconciliation_truncatesADivergentSuffixOnABackup_3_10() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long id = c.put("n1", "client", 1, "k", "lost");
+    c.fsync();
+    // The prepare reaches n2 only; then n1 is cut off for good.
+    c.network.removeIf(m -> m.to().equals("n3"));
+    c.deliver();
+    c.fsync();
+    long divergentIndex = c.replica("n2").lastIndex();
+    assertEquals(divergentIndex, c.replica("n3").lastIndex() + 1);
+    c.kill("n1");
+    c.network.clear();
+    // n3's grace expires first, so n3 (which lacks the entry) becomes primary.
+    c.now += c.opts.graceNanos() + MS;
+    c.input("n3", new Input.Tick(c.now));
+    assertEquals("n3", c.zk.primary());
+    c.settle();
+    c.run(c.opts.beaconNanos() * 2);
+    assertEquals("n3", c.primaryServing());
+    assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n2 log-truncated")), c.events::toString);
+    assertEquals(c.zk.epoch(), entryEpoch(c, "n2", divergentIndex));
+    assertNull(c.machines.get("n2").get("k".getBytes()), "the unacknowledged write is gone");
+    assertFalse(c.replies.get(id) instanceof ClientReply.Written, "it was never acknowledged");
+  }
+
+  @Test
+  void duplicateRequest_appliesOnce_3_4() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long first = c.put("n1", "client", 7, "k", "v1");
+    long retryInFlight = c.put("n1", "client", 7, "k", "v1");
+    long lastIndex = c.replica("n1").lastIndex();
+    c.settle();
+    ClientReply.Written w1 = assertInstanceOf(ClientReply.Written.class, c.replies.get(first));
+    ClientReply.Written w2 =
+        assertInstanceOf(ClientReply.Written.class, c.replies.get(retryInFlight));
+    assertEquals(w1.outcome().version(), w2.outcome().version());
+    assertEquals(lastIndex, c.replica("n1").lastIndex(), "the in-flight retry appended nothing");
+    long lateRetry = c.put("n1", "client", 7, "k", "other");
+    ClientReply.Written w3 = assertInstanceOf(ClientReply.Written.class, c.replies.get(lateRetry));
+    assertEquals(w1.outcome().version(), w3.outcome().version());
+    assertArrayEquals("v1".getBytes(), c.machines.get("n1").get("k".getBytes()).value());
+    assertEquals(lastIndex, c.replica("n1").lastIndex(), "the late retry appended nothing");
+  }
+
+  @Test
+  void retryAfterFailover_isAppliedOnceByTheNewPrimary_3_4() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long id = c.put("n1", "client", 1, "k", "v");
+    c.fsync();
+    c.deliver(); // prepares reach n2, n3
+    c.fsync(); // they are durable there; their acks are queued
+    c.kill("n1"); // n1 dies before it learns the entry committed
+    c.network.clear();
+    assertNull(c.replies.get(id));
+    c.run(c.opts.graceNanos() + 4 * c.opts.beaconNanos());
+    String p = c.primaryServing();
+    assertNotEquals(null, p);
+    long retry = c.put(p, "client", 1, "k", "v");
+    c.settle();
+    ClientReply.Written w = assertInstanceOf(ClientReply.Written.class, c.replies.get(retry));
+    int puts = 0;
+    for (long i = 1; i <= c.replica(p).lastIndex(); i++) {
+      Command cmd = entry(c, p, i).command();
+      puts += cmd.clientId().equals("client") ? 1 : 0;
+    }
+    assertEquals(1, puts, "one log entry for (client, 1)");
+    assertEquals(w.outcome().version(), c.machines.get(p).get("k".getBytes()).version());
+  }
+
+  @Test
+  void primaryCutOffFromBackupsButNotZooKeeper_removesThemAndBackupsCannotTakeOver() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long epoch = c.zk.epoch();
+    c.cut.add("n1");
+    c.run(c.opts.graceNanos() + 4 * c.opts.beaconNanos());
+    assertEquals(epoch + 1, c.zk.epoch(), "one configuration change won");
+    assertEquals("n1", c.zk.primary(), "n1's removal CAS came first (after one lease)");
+    String serving = c.primaryServing();
+    assertTrue(serving == null || serving.equals("n1"), "no backup serves: " + serving);
+  }
+
+  @Test
+  void silentBackup_isRemovedByCasBeforeTheyCommitWithoutIt_3_5() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long epoch = c.zk.epoch();
+    c.cut.add("n3");
+    long id = c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    assertNull(c.replies.get(id));
+    c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos());
+    assertEquals(epoch + 1, c.zk.epoch());
+    assertEquals(List.of("n2"), c.zk.backups());
+    assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
+  }
+
+  @Test
+  void tooFewInsyncMembers_refusesWriteBeforeAppend() {
+    ReplicaOptions opts = ReplicaOptions.defaults(3, KeyspaceSpec.Acks.ALL);
+    ReplicaCluster c = new ReplicaCluster(opts, "n1", "n2", "n3").started();
+    c.cut.add("n3");
+    c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos()); // n3 is removed
+    long last = c.replica("n1").lastIndex();
+    long id = c.put("n1", "client", 1, "k", "v");
+    ClientReply.Refused r = assertInstanceOf(ClientReply.Refused.class, c.replies.get(id));
+    assertEquals(ClientReply.Refusal.UNAVAILABLE, r.refusal());
+    assertTrue(r.message().contains("min-insync is 3"), r.message());
+    assertEquals(last, c.replica("n1").lastIndex());
+  }
+
+  @Test
+  void removedNodeRejoinsAsLearner_catchesUpBySnapshot_andIsPromoted_3_11() {
+    ReplicaOptions opts = ReplicaOptions.defaults(1, KeyspaceSpec.Acks.ALL)
+        .withLogRetainEntries(8);
+    ReplicaCluster c = new ReplicaCluster(opts, "n1", "n2", "n3").started();
+    c.cut.add("n3");
+    c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos());
+    assertFalse(c.zk.isReplica("n3"));
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(c.put("n1", "client", i + 1, "k" + i, "v" + i));
+      c.settle();
+    }
+    ids.forEach(id -> assertInstanceOf(ClientReply.Written.class, c.replies.get(id)));
+    // The controller adds n3 as a learner (same epoch: only learners change).
+    c.zk = new ShardConfig(c.zk.shard(), c.zk.epoch(), c.zk.primary(), c.zk.backups(),
+        List.of("n3"));
+    c.cut.remove("n3");
+    for (String n : c.replicas.keySet()) {
+      c.input(n, new Input.ConfigObserved(c.now, c.zk));
+    }
+    c.run(10 * c.opts.beaconNanos());
+    assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n3 snapshot-installed")),
+        c.events::toString);
+    assertTrue(c.zk.backups().contains("n3"), "n3 was promoted: " + c.zk);
+    for (int i = 0; i < 30; i++) {
+      assertArrayEquals(("v" + i).getBytes(), c.machines.get("n3").get(("k" + i).getBytes())
+          .value());
+    }
+    long after = c.put("n1", "client", 100, "k-after", "x");
+    c.settle();
+    assertInstanceOf(ClientReply.Written.class, c.replies.get(after));
+    assertEquals(c.replica("n1").committedIndex(), c.replica("n3").durableIndex());
+  }
+
+  @Test
+  void restartedPrimary_movesToANewEpochBeforeAssigningAnyIndex_3_10() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    long epoch = c.zk.epoch();
+    List<LogEntry> durable = new ArrayList<>();
+    for (long i = 1; i <= c.replica("n1").lastIndex(); i++) {
+      durable.add(entry(c, "n1", i));
+    }
+    c.restart("n1", durable);
+    c.input("n1", new Input.ConfigObserved(c.now, c.zk));
+    long id = c.put("n1", "client", 2, "k", "v2");
+    ClientReply.Refused r = assertInstanceOf(ClientReply.Refused.class, c.replies.get(id));
+    assertEquals(ClientReply.Refusal.UNAVAILABLE, r.refusal());
+    c.tick();
+    c.settle();
+    c.run(c.opts.beaconNanos());
+    assertEquals(epoch + 1, c.zk.epoch());
+    assertEquals("n1", c.primaryServing());
+  }
+
+  @Test
+  void readOnPrimary_seesTheLastAcknowledgedWrite_andBackupRedirects() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    long id = c.read("n1", "k");
+    ClientReply.ReadValue rv = assertInstanceOf(ClientReply.ReadValue.class, c.replies.get(id));
+    assertArrayEquals("v".getBytes(), rv.value().value());
+    assertTrue(rv.validUntilNanos() > c.now);
+    long other = c.read("n2", "k");
+    ClientReply.Refused r = assertInstanceOf(ClientReply.Refused.class, c.replies.get(other));
+    assertEquals(ClientReply.Refusal.NOT_PRIMARY, r.refusal());
+    assertEquals("n1", r.primaryHint());
+  }
+
+  private static LogEntry entry(ReplicaCluster c, String node, long index) {
+    return c.replica(node).logEntry(index);
+  }
+
+  private static long entryEpoch(ReplicaCluster c, String node, long index) {
+    return entry(c, node, index).epoch();
+  }
+}
