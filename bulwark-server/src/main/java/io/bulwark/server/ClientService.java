@@ -1,0 +1,407 @@
+package io.bulwark.server;
+
+import com.google.protobuf.ByteString;
+import io.bulwark.coord.Coordinator;
+import io.bulwark.coord.NodeRecord;
+import io.bulwark.core.common.KeyspaceSpec;
+import io.bulwark.core.common.Limits;
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.ClientReply;
+import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.Input;
+import io.bulwark.core.pb.KeyValue;
+import io.bulwark.core.pb.Op;
+import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.Versioned;
+import io.bulwark.proto.v1.BulwarkGrpc;
+import io.bulwark.proto.v1.CasRequest;
+import io.bulwark.proto.v1.CreateKeyspaceRequest;
+import io.bulwark.proto.v1.DeleteRequest;
+import io.bulwark.proto.v1.DescribeKeyspaceRequest;
+import io.bulwark.proto.v1.DropKeyspaceReply;
+import io.bulwark.proto.v1.DropKeyspaceRequest;
+import io.bulwark.proto.v1.ErrorCode;
+import io.bulwark.proto.v1.GetReply;
+import io.bulwark.proto.v1.GetRequest;
+import io.bulwark.proto.v1.KeyValueMsg;
+import io.bulwark.proto.v1.KeyspaceReply;
+import io.bulwark.proto.v1.KeyspaceSpecMsg;
+import io.bulwark.proto.v1.ListKeyspacesReply;
+import io.bulwark.proto.v1.ListKeyspacesRequest;
+import io.bulwark.proto.v1.LocateReply;
+import io.bulwark.proto.v1.LocateRequest;
+import io.bulwark.proto.v1.NodeInfo;
+import io.bulwark.proto.v1.PutRequest;
+import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.ScanReply;
+import io.bulwark.proto.v1.ScanRequest;
+import io.bulwark.proto.v1.ShardInfo;
+import io.bulwark.proto.v1.StatusReply;
+import io.bulwark.proto.v1.StatusRequest;
+import io.bulwark.proto.v1.WriteReply;
+import io.bulwark.storage.NodeStore;
+import io.grpc.stub.StreamObserver;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client API ({@code api.proto}). Validates every request at the edge — unknown keyspace,
+ * empty or oversized key or value, a node short of disk — and refuses it with a clear error
+ * before it reaches a replica; everything else is decided by the shard's replica on the
+ * {@link ReplicaLoop}. Handlers never block a gRPC thread: replies complete asynchronously.
+ */
+final class ClientService extends BulwarkGrpc.BulwarkImplBase {
+  /** Refuse writes while the data disk has less free space than this (DESIGN §6). */
+  static final long DISK_RESERVE_BYTES = 64L << 20;
+  static final long DISK_CHECK_INTERVAL_NANOS = 500_000_000L;
+
+  private final String self;
+  private final ReplicaLoop loop;
+  private final ClusterView view;
+  private final Coordinator coord;
+  private final Controller controller;
+  private final NodeStore store;
+  private final Metrics metrics;
+  private final Limits limits;
+  private final AtomicLong diskCheckedAt = new AtomicLong(Long.MIN_VALUE / 2);
+  private volatile long diskFree = Long.MAX_VALUE;
+
+  ClientService(String self, ReplicaLoop loop, ClusterView view, Coordinator coord,
+      Controller controller, NodeStore store, Metrics metrics, Limits limits) {
+    this.self = self;
+    this.loop = loop;
+    this.view = view;
+    this.coord = coord;
+    this.controller = controller;
+    this.store = store;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Override
+  public void put(PutRequest req, StreamObserver<WriteReply> reply) {
+    write("put", req.getKeyspace(), req.getKey(), req.getValue().toByteArray(), req.getId(),
+        new Op.Put(req.getKey().toByteArray(), req.getValue().toByteArray()), reply);
+  }
+
+  @Override
+  public void delete(DeleteRequest req, StreamObserver<WriteReply> reply) {
+    write("delete", req.getKeyspace(), req.getKey(), null, req.getId(),
+        new Op.Delete(req.getKey().toByteArray()), reply);
+  }
+
+  @Override
+  public void compareAndSet(CasRequest req, StreamObserver<WriteReply> reply) {
+    byte[] expected = req.hasExpectedValue() ? req.getExpectedValue().toByteArray() : null;
+    byte[] next = req.hasNewValue() ? req.getNewValue().toByteArray() : null;
+    if (expected != null && expected.length > limits.valueSizeBytesMax()) {
+      fail(reply, "cas", ErrorCode.INVALID_ARGUMENT, "expected value is " + expected.length
+          + " bytes; the limit is " + limits.valueSizeBytesMax() + " bytes");
+      return;
+    }
+    write("cas", req.getKeyspace(), req.getKey(), next, req.getId(),
+        new Op.Cas(req.getKey().toByteArray(), expected, req.getExpectedVersion(), next), reply);
+  }
+
+  private void write(String opName, String keyspace, ByteString key, byte[] value, RequestId id,
+      Op op, StreamObserver<WriteReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(keyspace, opName, reply);
+    if (spec == null) {
+      return;
+    }
+    String invalid = limits.checkWrite(key.toByteArray(), value);
+    if (invalid != null) {
+      fail(reply, opName, ErrorCode.INVALID_ARGUMENT, invalid);
+      return;
+    }
+    if (lowOnDisk()) {
+      fail(reply, opName, ErrorCode.DISK_FULL, "node " + self + " refuses writes: its data "
+          + "disk has " + (diskFree >> 20) + " MiB free, below the " + (DISK_RESERVE_BYTES >> 20)
+          + " MiB reserve");
+      return;
+    }
+    String clientId = id.getClientId().isEmpty() ? "anonymous-" + UUID.randomUUID()
+        : id.getClientId();
+    long seq = id.getClientId().isEmpty() ? 1 : id.getSeq();
+    Command cmd = new Command(clientId, seq, id.getFirstUnackedSeq(), op);
+    ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
+    loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, cmd), r -> {
+      if (r instanceof ClientReply.Written w) {
+        Outcome o = w.outcome();
+        WriteReply.Builder b = WriteReply.newBuilder().setApplied(o.applied())
+            .setVersion(o.version());
+        if (o.current() != null) {
+          b.setCurrentValue(ByteString.copyFrom(o.current()));
+        }
+        ok(reply, opName, start, b.build());
+      } else {
+        refuse(reply, opName, shard, r);
+      }
+    });
+  }
+
+  private boolean lowOnDisk() {
+    long now = System.nanoTime();
+    long last = diskCheckedAt.get();
+    if (now - last > DISK_CHECK_INTERVAL_NANOS && diskCheckedAt.compareAndSet(last, now)) {
+      diskFree = store.diskFreeBytes();
+    }
+    return diskFree < DISK_RESERVE_BYTES;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Override
+  public void get(GetRequest req, StreamObserver<GetReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "get", reply);
+    if (spec == null) {
+      return;
+    }
+    byte[] key = req.getKey().toByteArray();
+    String invalid = limits.checkKey(key);
+    if (invalid != null) {
+      fail(reply, "get", ErrorCode.INVALID_ARGUMENT, invalid);
+      return;
+    }
+    ShardId shard = new ShardId(req.getKeyspace(), spec.shardOf(key));
+    loop.request(shard, false, (rid, now) -> new Input.ClientRead(now, rid, key), r -> {
+      if (r instanceof ClientReply.ReadValue rv) {
+        Versioned v = rv.value();
+        GetReply.Builder b = GetReply.newBuilder().setFound(v != null);
+        if (v != null) {
+          b.setValue(ByteString.copyFrom(v.value())).setVersion(v.version());
+        }
+        ok(reply, "get", start, b.build());
+      } else {
+        refuse(reply, "get", shard, r);
+      }
+    });
+  }
+
+  @Override
+  public void scan(ScanRequest req, StreamObserver<ScanReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "scan", reply);
+    if (spec == null) {
+      return;
+    }
+    if (req.getShard() >= spec.shards()) {
+      fail(reply, "scan", ErrorCode.INVALID_ARGUMENT, "keyspace " + spec.name() + " has "
+          + spec.shards() + " shards; there is no shard " + req.getShard());
+      return;
+    }
+    int limit = req.getLimit() == 0 ? limits.scanLimitMax() : req.getLimit();
+    if (limit > limits.scanLimitMax()) {
+      fail(reply, "scan", ErrorCode.INVALID_ARGUMENT, "scan limit " + limit
+          + " is above the maximum " + limits.scanLimitMax());
+      return;
+    }
+    byte[] prefix = req.getPrefix().toByteArray();
+    ShardId shard = new ShardId(req.getKeyspace(), req.getShard());
+    loop.request(shard, false, (rid, now) -> new Input.ClientScan(now, rid, prefix, limit), r -> {
+      if (r instanceof ClientReply.Scanned s) {
+        ScanReply.Builder b = ScanReply.newBuilder();
+        for (KeyValue kv : s.items()) {
+          b.addItems(KeyValueMsg.newBuilder().setKey(ByteString.copyFrom(kv.key()))
+              .setValue(ByteString.copyFrom(kv.value())).setVersion(kv.version()));
+        }
+        ok(reply, "scan", start, b.build());
+      } else {
+        refuse(reply, "scan", shard, r);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ cluster metadata
+
+  @Override
+  public void locate(LocateRequest req, StreamObserver<LocateReply> reply) {
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "locate", reply);
+    if (spec == null) {
+      return;
+    }
+    ShardId shard = new ShardId(req.getKeyspace(), spec.shardOf(req.getKey().toByteArray()));
+    ShardConfig c = view.shard(shard);
+    if (c == null) {
+      fail(reply, "locate", ErrorCode.UNAVAILABLE, "shard " + shard + " is not placed yet");
+      return;
+    }
+    ok(reply, "locate", System.nanoTime(), LocateReply.newBuilder().setShard(info(c)).build());
+  }
+
+  @Override
+  public void status(StatusRequest req, StreamObserver<StatusReply> reply) {
+    StatusReply.Builder b = StatusReply.newBuilder();
+    Set<String> ids = new TreeSet<>(view.knownNodes());
+    for (String id : ids) {
+      NodeRecord n = view.liveNode(id);
+      b.addNodes(NodeInfo.newBuilder().setId(id)
+          .setClientAddress(n == null ? "" : n.client())
+          .setAdminAddress(n == null ? "" : n.admin())
+          .setAlive(n != null)
+          .setHealth(n == null ? "UNKNOWN" : n.health()));
+    }
+    for (ShardConfig c : view.shards()) {
+      b.addShards(info(c));
+    }
+    coord.controllerId().ifPresent(b::setController);
+    ok(reply, "status", System.nanoTime(), b.build());
+  }
+
+  private ShardInfo info(ShardConfig c) {
+    return ShardInfo.newBuilder().setKeyspace(c.shard().keyspace()).setShard(c.shard().shard())
+        .setEpoch(c.epoch()).setPrimary(c.primary()).addAllBackups(c.backups())
+        .addAllLearners(c.learners()).setPrimaryAddress(view.clientAddress(c.primary()))
+        .build();
+  }
+
+  // ------------------------------------------------------------------ keyspaces
+
+  @Override
+  public void createKeyspace(CreateKeyspaceRequest req, StreamObserver<KeyspaceReply> reply) {
+    KeyspaceSpecMsg m = req.getSpec();
+    KeyspaceSpec.Acks acks;
+    if (m.getAcks().isEmpty() || m.getAcks().equals("all")) {
+      acks = KeyspaceSpec.Acks.ALL;
+    } else if (m.getAcks().equals("primary")) {
+      acks = KeyspaceSpec.Acks.PRIMARY;
+    } else {
+      fail(reply, "keyspace", ErrorCode.INVALID_ARGUMENT, "acks must be 'all' or 'primary', was '"
+          + m.getAcks() + "'");
+      return;
+    }
+    if (!m.getStrategy().isEmpty() && !m.getStrategy().equals("primary-backup")) {
+      fail(reply, "keyspace", ErrorCode.INVALID_ARGUMENT, "strategy '" + m.getStrategy()
+          + "' is not supported yet; use primary-backup");
+      return;
+    }
+    int replicas = m.getReplicas() == 0 ? 3 : m.getReplicas();
+    int shards = m.getShards() == 0 ? 16 : m.getShards();
+    int minInsync = m.getMinInsync() == 0 ? Math.min(2, replicas) : m.getMinInsync();
+    KeyspaceSpec spec = new KeyspaceSpec(m.getName(), KeyspaceSpec.Strategy.PRIMARY_BACKUP,
+        replicas, shards, minInsync, acks);
+    String invalid = spec.validate();
+    if (invalid != null) {
+      fail(reply, "keyspace", ErrorCode.INVALID_ARGUMENT, invalid);
+      return;
+    }
+    int live = view.liveNodes().size();
+    if (replicas > live) {
+      fail(reply, "keyspace", ErrorCode.INVALID_ARGUMENT, "replicas (" + replicas
+          + ") is more than the " + live + " live nodes");
+      return;
+    }
+    if (!coord.createKeyspace(spec)) {
+      fail(reply, "keyspace", ErrorCode.KEYSPACE_EXISTS, "keyspace '" + spec.name()
+          + "' already exists");
+      return;
+    }
+    controller.place(spec);
+    ok(reply, "keyspace", System.nanoTime(), keyspaceReply(spec));
+  }
+
+  @Override
+  public void dropKeyspace(DropKeyspaceRequest req, StreamObserver<DropKeyspaceReply> reply) {
+    if (KeyspaceSpec.DEFAULT.equals(req.getName())) {
+      fail(reply, "keyspace", ErrorCode.INVALID_ARGUMENT, "the default keyspace cannot be dropped");
+      return;
+    }
+    if (!coord.dropKeyspace(req.getName())) {
+      fail(reply, "keyspace", ErrorCode.UNKNOWN_KEYSPACE, unknownKeyspace(req.getName()));
+      return;
+    }
+    ok(reply, "keyspace", System.nanoTime(), DropKeyspaceReply.getDefaultInstance());
+  }
+
+  @Override
+  public void listKeyspaces(ListKeyspacesRequest req, StreamObserver<ListKeyspacesReply> reply) {
+    ListKeyspacesReply.Builder b = ListKeyspacesReply.newBuilder();
+    List<KeyspaceSpec> specs = coord.keyspaces();
+    specs.sort(Comparator.comparing(KeyspaceSpec::name));
+    for (KeyspaceSpec s : specs) {
+      b.addKeyspaces(specMsg(s));
+    }
+    ok(reply, "keyspace", System.nanoTime(), b.build());
+  }
+
+  @Override
+  public void describeKeyspace(DescribeKeyspaceRequest req, StreamObserver<KeyspaceReply> reply) {
+    KeyspaceSpec spec = coord.keyspace(req.getName()).orElse(null);
+    if (spec == null) {
+      fail(reply, "keyspace", ErrorCode.UNKNOWN_KEYSPACE, unknownKeyspace(req.getName()));
+      return;
+    }
+    ok(reply, "keyspace", System.nanoTime(), keyspaceReply(spec));
+  }
+
+  private KeyspaceReply keyspaceReply(KeyspaceSpec spec) {
+    KeyspaceReply.Builder b = KeyspaceReply.newBuilder().setSpec(specMsg(spec));
+    for (ShardConfig c : coord.shardConfigs(spec.name())) {
+      b.addShards(info(c));
+    }
+    return b.build();
+  }
+
+  static KeyspaceSpecMsg specMsg(KeyspaceSpec s) {
+    return KeyspaceSpecMsg.newBuilder().setName(s.name())
+        .setStrategy(s.strategy() == KeyspaceSpec.Strategy.PRIMARY_BACKUP ? "primary-backup"
+            : "multi-primary")
+        .setReplicas(s.replicas()).setShards(s.shards()).setMinInsync(s.minInsync())
+        .setAcks(s.acks().name().toLowerCase()).build();
+  }
+
+  // ------------------------------------------------------------------ replies
+
+  private <T> KeyspaceSpec keyspaceOrFail(String name, String op, StreamObserver<T> reply) {
+    KeyspaceSpec spec = view.keyspace(name.isEmpty() ? KeyspaceSpec.DEFAULT : name);
+    if (spec == null) {
+      fail(reply, op, ErrorCode.UNKNOWN_KEYSPACE, unknownKeyspace(name));
+    }
+    return spec;
+  }
+
+  private static String unknownKeyspace(String name) {
+    return "keyspace '" + name + "' does not exist (see `bulwark keyspace list`)";
+  }
+
+  private <T> void ok(StreamObserver<T> reply, String op, long start, T value) {
+    metrics.request(op, "ok", System.nanoTime() - start);
+    reply.onNext(value);
+    reply.onCompleted();
+  }
+
+  private <T> void fail(StreamObserver<T> reply, String op, ErrorCode code, String message) {
+    metrics.request(op, ApiErrors.label(code), 0);
+    reply.onError(ApiErrors.error(code, message));
+  }
+
+  private <T> void refuse(StreamObserver<T> reply, String op, ShardId shard, ClientReply r) {
+    if (r instanceof ClientReply.Refused ref) {
+      if (ref.refusal() == ClientReply.Refusal.NOT_PRIMARY) {
+        String hint = ref.primaryHint();
+        if (hint == null) {
+          ShardConfig c = view.shard(shard);
+          hint = c == null || c.primary().equals(self) ? null : c.primary();
+        }
+        metrics.request(op, "not_primary", 0);
+        reply.onError(ApiErrors.notPrimary(ref.message(), hint,
+            hint == null ? null : view.clientAddress(hint)));
+      } else {
+        fail(reply, op, ErrorCode.UNAVAILABLE, ref.message());
+      }
+    } else if (r instanceof ClientReply.Indeterminate ind) {
+      fail(reply, op, ErrorCode.INDETERMINATE, ind.message());
+    } else {
+      fail(reply, op, ErrorCode.INTERNAL, "unexpected reply " + r.getClass().getSimpleName());
+    }
+  }
+}

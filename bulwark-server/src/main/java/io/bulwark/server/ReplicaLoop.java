@@ -1,0 +1,360 @@
+package io.bulwark.server;
+
+import io.bulwark.core.common.KeyspaceSpec;
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.ClientReply;
+import io.bulwark.core.pb.Effect;
+import io.bulwark.core.pb.Input;
+import io.bulwark.core.pb.LogEntry;
+import io.bulwark.core.pb.Message;
+import io.bulwark.core.pb.Outbox;
+import io.bulwark.core.pb.ReplicaOptions;
+import io.bulwark.core.pb.ShardReplica;
+import io.bulwark.storage.NodeStore;
+import io.bulwark.storage.RocksShardStateMachine;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime that drives this node's {@link ShardReplica}s (DESIGN §1): one thread runs every
+ * replica's {@code handle}, so each core is single-threaded as its contract requires. Other
+ * threads (gRPC, ZooKeeper, the log writer) only {@link #submit} tasks. The loop samples the
+ * monotonic clock when it dispatches an input, not when the input was queued (§3.6).
+ *
+ * <p>Effects: sends are batched per peer and flushed when the queue is momentarily empty; log
+ * effects go to the {@link LogWriter} in order; configuration proposals run on a separate
+ * thread (ZooKeeper calls block) and come back as inputs; replies complete pending requests,
+ * and a read reply is released only if the clock, read after the value, is inside its lease.
+ */
+final class ReplicaLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
+  static final int QUEUE_MAX = 200_000;
+  static final long TICK_MS = 10;
+  /** A request not answered by then gets INDETERMINATE (writes) or UNAVAILABLE (reads). */
+  static final long REQUEST_TIMEOUT_NANOS = 5_000_000_000L;
+  static final int RECOVER_ENTRIES_MAX = 1_000_000;
+
+  /** A client request waiting for its replica's reply. Touched by the loop thread only. */
+  private record Pending(boolean write, long startNanos, Consumer<ClientReply> callback) {}
+
+  private final String self;
+  private final NodeStore store;
+  private final Function<String, KeyspaceSpec> keyspaces;
+  private final Function<KeyspaceSpec, ReplicaOptions> optionsFor;
+  private final EventLog events;
+  private final FatalHandler fatal;
+  private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
+  private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
+  private final Map<ShardId, Outbox> outboxes = new HashMap<>();
+  private final Map<Long, Pending> pending = new HashMap<>();
+  private final ScheduledExecutorService ticker =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-ticker"));
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile List<ReplicaStatus> statusSnapshot = List.of();
+  private long nextRequestId = 1;
+
+  private PeerTransport transport;
+  private LogWriter logWriter;
+  private ConfigProposer proposer;
+
+  /** What status pages show of one replica; refreshed by the loop on every tick. */
+  record ReplicaStatus(ShardId shard, ShardReplica.Role role, ShardConfig config,
+      long lastIndex, long committedIndex, long appliedIndex) {}
+
+  /** Runs configuration compare-and-sets off the loop thread. */
+  interface ConfigProposer {
+    void propose(ShardId shard, long expectedEpoch, ShardConfig next);
+  }
+
+  ReplicaLoop(String self, NodeStore store, Function<String, KeyspaceSpec> keyspaces,
+      Function<KeyspaceSpec, ReplicaOptions> optionsFor, EventLog events, FatalHandler fatal) {
+    this.self = self;
+    this.store = store;
+    this.keyspaces = keyspaces;
+    this.optionsFor = optionsFor;
+    this.events = events;
+    this.fatal = fatal;
+    this.thread = daemon(this::run, "bulwark-replicas");
+  }
+
+  void start(PeerTransport transport, LogWriter logWriter, ConfigProposer proposer) {
+    this.transport = transport;
+    this.logWriter = logWriter;
+    this.proposer = proposer;
+    thread.start();
+    ticker.scheduleAtFixedRate(() -> submit(this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Queues a task for the loop thread; refuses (false) when the queue is full. */
+  boolean submit(Runnable task) {
+    return queue.offer(task);
+  }
+
+  private void run() {
+    List<Runnable> batch = new ArrayList<>();
+    while (running) {
+      try {
+        Runnable first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, 4_096);
+        for (Runnable r : batch) {
+          r.run();
+        }
+        batch.clear();
+        transport.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error e) {
+        fatal.fatal("replica loop failed", e);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ inputs (any thread)
+
+  void onMessage(String from, Message m) {
+    submit(() -> {
+      ShardReplica r = replicas.get(m.shard());
+      if (r == null && keyspaces.apply(m.shard().keyspace()) != null && mentionsSelf(m)) {
+        r = open(m.shard());
+      }
+      if (r != null) {
+        dispatch(r, new Input.Received(System.nanoTime(), from, m));
+      }
+    });
+  }
+
+  private boolean mentionsSelf(Message m) {
+    if (m instanceof Message.ReplicatePrepare p) {
+      return p.config().isReplica(self);
+    }
+    if (m instanceof Message.Beacon b) {
+      return b.config().isReplica(self);
+    }
+    if (m instanceof Message.SnapshotChunk c) {
+      return c.config().isReplica(self);
+    }
+    return false;
+  }
+
+  void onConfig(ShardConfig c) {
+    submit(() -> {
+      ShardReplica r = replicas.get(c.shard());
+      if (r == null && c.isReplica(self)) {
+        r = open(c.shard());
+      }
+      if (r != null) {
+        dispatch(r, new Input.ConfigObserved(System.nanoTime(), c));
+      }
+    });
+  }
+
+  void onProposalResult(ShardId shard, ShardConfig proposed, boolean succeeded) {
+    submit(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null) {
+        dispatch(r, new Input.ProposalResult(System.nanoTime(), proposed, succeeded));
+      }
+    });
+  }
+
+  void onDurable(ShardId shard, long index, long epoch) {
+    submit(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null) {
+        dispatch(r, new Input.LogDurable(System.nanoTime(), index, epoch));
+      }
+    });
+  }
+
+  /**
+   * Hands a client request to a shard's replica. {@code make} builds the input from the request
+   * id and the dispatch time; {@code callback} runs on the loop thread with the reply.
+   */
+  void request(ShardId shard, boolean write, RequestFactory make, Consumer<ClientReply> callback) {
+    boolean queued = submit(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r == null) {
+        callback.accept(new ClientReply.Refused(ClientReply.Refusal.NOT_PRIMARY,
+            self + " holds no replica of " + shard, null));
+        return;
+      }
+      long id = nextRequestId++;
+      long now = System.nanoTime();
+      pending.put(id, new Pending(write, now, callback));
+      dispatch(r, make.make(id, now));
+    });
+    if (!queued) {
+      callback.accept(new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
+          "node " + self + " is overloaded: its request queue is full", null));
+    }
+  }
+
+  /** Builds a client input for a request id at a dispatch time. */
+  interface RequestFactory {
+    Input make(long requestId, long nowNanos);
+  }
+
+  /** Drops a replica and its data (its keyspace was dropped). */
+  void drop(ShardId shard) {
+    submit(() -> {
+      if (replicas.remove(shard) != null) {
+        outboxes.remove(shard);
+        store.dropShard(shard);
+        events.emit("replica-removed", "shard=" + shard + " reason=keyspace-dropped");
+      }
+    });
+  }
+
+  List<ReplicaStatus> status() {
+    return statusSnapshot;
+  }
+
+  // ------------------------------------------------------------ loop thread
+
+  /** Opens every shard this node holds data for (crash recovery: replay from the log). */
+  void recover() {
+    for (ShardId shard : store.shards()) {
+      if (keyspaces.apply(shard.keyspace()) == null) {
+        LOG.warn("event=orphan-shard shard={} reason=\"keyspace no longer exists\"", shard);
+        continue;
+      }
+      submit(() -> {
+        if (!replicas.containsKey(shard)) {
+          open(shard);
+        }
+      });
+    }
+  }
+
+  private ShardReplica open(ShardId shard) {
+    KeyspaceSpec spec = keyspaces.apply(shard.keyspace());
+    RocksShardStateMachine sm = store.stateMachine(shard);
+    long first = store.firstLogIndex(shard);
+    long baseIndex = 0;
+    long baseEpoch = 0;
+    byte[] base = store.getMeta(shard, LogWriter.BASE_KEY);
+    if (base != null) {
+      ByteBuffer b = ByteBuffer.wrap(base);
+      baseIndex = b.getLong();
+      baseEpoch = b.getLong();
+    }
+    List<LogEntry> entries = List.of();
+    if (first > 0) {
+      if (first - 1 != baseIndex) {
+        // No recorded base for this first entry (never trimmed): the log starts at index 1.
+        baseIndex = first - 1;
+        baseEpoch = baseIndex == sm.appliedIndex() ? sm.appliedEpoch() : 0;
+      }
+      entries = store.readLog(shard, first, RECOVER_ENTRIES_MAX);
+    }
+    Outbox out = new Outbox();
+    ShardReplica r = new ShardReplica(shard, self, optionsFor.apply(spec), sm, baseIndex,
+        baseEpoch, entries, out, System.nanoTime());
+    replicas.put(shard, r);
+    outboxes.put(shard, out);
+    events.emit("replica-opened", "shard=" + shard + " applied=" + sm.appliedIndex()
+        + " log=" + (baseIndex + 1) + ".." + (baseIndex + entries.size()));
+    return r;
+  }
+
+  private void dispatch(ShardReplica r, Input in) {
+    r.handle(in);
+    Outbox out = outboxes.get(r.shard());
+    for (Effect e : out.drain()) {
+      perform(r.shard(), e);
+    }
+  }
+
+  private void perform(ShardId shard, Effect e) {
+    if (e instanceof Effect.Send s) {
+      transport.enqueue(s.to(), s.message());
+    } else if (e instanceof Effect.Reply rep) {
+      Pending p = pending.remove(rep.requestId());
+      if (p != null) {
+        p.callback().accept(releasable(rep.reply()));
+      }
+    } else if (e instanceof Effect.ProposeConfig pc) {
+      proposer.propose(shard, pc.expectedEpoch(), pc.next());
+    } else if (e instanceof Effect.Emit em) {
+      events.emit(em.event(), em.detail());
+    } else {
+      logWriter.submit(shard, e);
+    }
+  }
+
+  /** A read is released only if a clock reading taken now is still inside its lease (§3.6). */
+  private static ClientReply releasable(ClientReply reply) {
+    long validUntil = Long.MAX_VALUE;
+    if (reply instanceof ClientReply.ReadValue rv) {
+      validUntil = rv.validUntilNanos();
+    } else if (reply instanceof ClientReply.Scanned sc) {
+      validUntil = sc.validUntilNanos();
+    }
+    if (System.nanoTime() >= validUntil) {
+      return new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
+          "the primary's lease lapsed while the read was served; retry", null);
+    }
+    return reply;
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    List<ReplicaStatus> snapshot = new ArrayList<>(replicas.size());
+    for (ShardReplica r : replicas.values()) {
+      dispatch(r, new Input.Tick(now));
+      snapshot.add(new ReplicaStatus(r.shard(), r.role(), r.config(), r.lastIndex(),
+          r.committedIndex(), r.appliedIndex()));
+    }
+    statusSnapshot = snapshot;
+    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Pending p = it.next().getValue();
+      if (now - p.startNanos() > REQUEST_TIMEOUT_NANOS) {
+        it.remove();
+        p.callback().accept(p.write()
+            ? new ClientReply.Indeterminate("no reply from the shard within 5 s; retry with "
+                + "the same request id to learn the outcome")
+            : new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
+                "no reply from the shard within 5 s", null));
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    running = false;
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

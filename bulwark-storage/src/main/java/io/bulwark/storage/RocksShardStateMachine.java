@@ -1,0 +1,346 @@
+package io.bulwark.storage;
+
+import io.bulwark.core.common.Invariants;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.KeyValue;
+import io.bulwark.core.pb.LogEntry;
+import io.bulwark.core.pb.Op;
+import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.ShardStateMachine;
+import io.bulwark.core.pb.Versioned;
+import io.bulwark.storage.Rows.AppliedPosition;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One shard's applied state in the node's RocksDB ({@code data} column family): user keys with
+ * versions, the replicated dedup table and the applied {@code (index, epoch)} (DESIGN §3.4,
+ * §3.12, §7). Implements {@link ShardStateMachine} as its Javadoc says.
+ *
+ * <p><b>Apply.</b> One write batch per entry holds the data change, the dedup row, the
+ * forgetting of the client's rows below its {@code firstUnackedSeq}, and the new applied
+ * position, so recovery is a replay of the log from the applied index. Internal commands
+ * ({@link Command#isInternal()}) get no dedup row.
+ *
+ * <p><b>Threading.</b> Not thread-safe: used by one thread at a time, the shard core's (STYLE
+ * P3). The runtime hands a shard to another thread only with a happens-before edge.
+ *
+ * <p><b>Durability.</b> {@link #apply} writes to the WAL without a sync (see there);
+ * {@link #install} is synced. Errors: {@link StorageException} for RocksDB failures,
+ * {@link IllegalStateException} once the store is closed or the shard dropped, and
+ * {@link Invariants.InvariantViolation} for an apply out of order or a corrupt stored row.
+ */
+public final class RocksShardStateMachine implements ShardStateMachine {
+  private final NodeStore store;
+  private final ShardId shard;
+  private final byte[] prefix;
+  private final byte[] appliedKey;
+  private final byte[] dedupPrefix;
+  private long appliedIndex;
+  private long appliedEpoch;
+  private volatile boolean dropped;
+
+  RocksShardStateMachine(NodeStore store, ShardId shard) {
+    this.store = store;
+    this.shard = shard;
+    this.prefix = Keys.shardPrefix(shard);
+    this.appliedKey = Keys.appliedKey(prefix);
+    this.dedupPrefix = Keys.dedupPrefix(prefix);
+    AppliedPosition position = store.call("load applied position", shard,
+        () -> store.appliedPosition(shard));
+    this.appliedIndex = position.index();
+    this.appliedEpoch = position.epoch();
+  }
+
+  /** The shard this state machine holds. */
+  public ShardId shard() {
+    return shard;
+  }
+
+  @Override
+  public long appliedIndex() {
+    checkNotDropped();
+    return appliedIndex;
+  }
+
+  /** The epoch of the last applied entry (or of the installed snapshot); 0 for an empty shard. */
+  @Override
+  public long appliedEpoch() {
+    checkNotDropped();
+    return appliedEpoch;
+  }
+
+  @Override
+  public Outcome apply(LogEntry entry) {
+    Objects.requireNonNull(entry, "entry");
+    checkNotDropped();
+    Invariants.check(entry.index() == appliedIndex + 1,
+        "shard %s: apply of index %s, but the next index to apply is %s",
+        shard, entry.index(), appliedIndex + 1);
+    Invariants.check(entry.epoch() >= appliedEpoch,
+        "shard %s: apply of index %s with epoch %s below the applied epoch %s",
+        shard, entry.index(), entry.epoch(), appliedEpoch);
+    Outcome outcome = store.call("apply", shard, () -> applyInBatch(entry));
+    appliedIndex = entry.index();
+    appliedEpoch = entry.epoch();
+    return outcome;
+  }
+
+  private Outcome applyInBatch(LogEntry entry) throws RocksDBException {
+    Command command = entry.command();
+    try (WriteBatch batch = new WriteBatch()) {
+      Outcome outcome;
+      if (command.isInternal()) {
+        outcome = applyOp(batch, entry.index(), command.op());
+      } else {
+        Outcome recorded = readOutcome(command.clientId(), command.seq());
+        if (recorded != null) {
+          // A retry of an applied command returns the recorded outcome and changes nothing but
+          // the applied position (DESIGN §3.4).
+          outcome = recorded;
+        } else {
+          outcome = applyOp(batch, entry.index(), command.op());
+          batch.put(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), command.seq()),
+              Rows.dedup(new DedupRecord(command.clientId(), command.seq(), outcome)));
+          forgetAcked(batch, command);
+        }
+      }
+      batch.put(store.dataCf(), appliedKey,
+          Rows.applied(new AppliedPosition(entry.index(), entry.epoch())));
+      // WAL on, not synced: the entry is in the durable log, and after a crash the runtime
+      // replays the log above the recovered applied index. The batch is atomic, so the data,
+      // the dedup row and the applied position are never seen apart.
+      store.db().write(store.unsyncedWrite(), batch);
+      return outcome;
+    }
+  }
+
+  /**
+   * Deletes the client's dedup rows below its {@code firstUnackedSeq}: it promised never to
+   * retry those seqs. Same rule as {@code MemoryShardStateMachine} (forget only when a command
+   * is newly applied, after recording it), so simulated and real dedup tables agree.
+   */
+  private void forgetAcked(WriteBatch batch, Command command) throws RocksDBException {
+    if (command.firstUnackedSeq() > 0) {
+      batch.deleteRange(store.dataCf(),
+          Keys.dedupClientPrefix(prefix, command.clientId()),
+          Keys.dedupKey(prefix, command.clientId(), command.firstUnackedSeq()));
+    }
+  }
+
+  /** Adds {@code op}'s change to {@code batch}, deciding its outcome on the current state. */
+  private Outcome applyOp(WriteBatch batch, long index, Op op) throws RocksDBException {
+    if (op instanceof Op.Put put) {
+      Objects.requireNonNull(put.key(), "put key");
+      // A null value is stored as empty, as Codec carries it, so every replica agrees.
+      byte[] value = put.value() == null ? new byte[0] : put.value();
+      batch.put(store.dataCf(), Keys.dataKey(prefix, put.key()), Rows.versioned(index, value));
+      return Outcome.applied(index);
+    }
+    if (op instanceof Op.Delete delete) {
+      Objects.requireNonNull(delete.key(), "delete key");
+      batch.delete(store.dataCf(), Keys.dataKey(prefix, delete.key()));
+      return Outcome.applied(index);
+    }
+    if (op instanceof Op.Cas cas) {
+      return applyCas(batch, index, cas);
+    }
+    if (op instanceof Op.Noop) {
+      return Outcome.applied(index);
+    }
+    throw new Invariants.InvariantViolation("shard " + shard + ": unknown op " + op);
+  }
+
+  private Outcome applyCas(WriteBatch batch, long index, Op.Cas cas) throws RocksDBException {
+    Objects.requireNonNull(cas.key(), "cas key");
+    byte[] dataKey = Keys.dataKey(prefix, cas.key());
+    byte[] row = store.db().get(store.dataCf(), dataKey);
+    Versioned current = row == null ? null : Rows.versioned(row);
+    if (!cas.matches(current)) {
+      return current == null
+          ? new Outcome(false, 0, null)
+          : new Outcome(false, current.version(), current.value());
+    }
+    if (cas.newValue() == null) {
+      batch.delete(store.dataCf(), dataKey);
+    } else {
+      batch.put(store.dataCf(), dataKey, Rows.versioned(index, cas.newValue()));
+    }
+    return Outcome.applied(index);
+  }
+
+  @Override
+  public Outcome appliedOutcome(String clientId, long seq) {
+    Objects.requireNonNull(clientId, "clientId");
+    checkNotDropped();
+    return store.call("appliedOutcome", shard, () -> readOutcome(clientId, seq));
+  }
+
+  private Outcome readOutcome(String clientId, long seq) throws RocksDBException {
+    byte[] key = Keys.dedupKey(prefix, clientId, seq);
+    byte[] row = store.db().get(store.dataCf(), key);
+    return row == null ? null : decodeDedup(key, row).outcome();
+  }
+
+  private DedupRecord decodeDedup(byte[] key, byte[] row) {
+    DedupRecord record = Rows.dedupOrNull(row);
+    if (record == null) {
+      throw new StorageException("corrupt dedup row of shard " + shard + " in node store "
+          + store.directory() + ": undecodable", null);
+    }
+    Invariants.check(Arrays.equals(
+            key, Keys.dedupKey(prefix, record.clientId(), record.seq())),
+        "shard %s: dedup row of (%s, %s) stored under another key", shard,
+        record.clientId(), record.seq());
+    return record;
+  }
+
+  @Override
+  public Versioned get(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    checkNotDropped();
+    return store.call("get", shard, () -> {
+      byte[] row = store.db().get(store.dataCf(), Keys.dataKey(prefix, key));
+      return row == null ? null : Rows.versioned(row);
+    });
+  }
+
+  @Override
+  public List<KeyValue> scan(byte[] keyPrefix, int limit) {
+    Objects.requireNonNull(keyPrefix, "keyPrefix");
+    if (limit < 0) {
+      throw new IllegalArgumentException("scan limit must be >= 0, was " + limit);
+    }
+    checkNotDropped();
+    if (limit == 0) {
+      return List.of();
+    }
+    return store.call("scan", shard, () -> {
+      byte[] from = Keys.dataKey(prefix, keyPrefix);
+      List<KeyValue> result = new ArrayList<>(Math.min(limit, 1024));
+      try (RangeIterator it = new RangeIterator(
+          store.db(), store.dataCf(), from, Keys.successor(from), null)) {
+        for (it.seekToFirst(); it.valid() && result.size() < limit; it.next()) {
+          Versioned v = Rows.versioned(it.value());
+          result.add(new KeyValue(Keys.userKey(prefix, it.key()), v.value(), v.version()));
+        }
+        it.checkStatus();
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Reads the shard's keys, dedup table and applied position at one RocksDB snapshot, so the
+   * copy is consistent even if the store is written meanwhile.
+   */
+  @Override
+  public Snapshot snapshot() {
+    checkNotDropped();
+    return store.call("snapshot", shard, () -> {
+      RocksDB db = store.db();
+      // Fully qualified: ShardStateMachine.Snapshot is the core's record of the same name.
+      org.rocksdb.Snapshot at = db.getSnapshot();
+      try {
+        AppliedPosition position;
+        try (org.rocksdb.ReadOptions options = new org.rocksdb.ReadOptions().setSnapshot(at)) {
+          position = Rows.applied(db.get(store.dataCf(), options, appliedKey));
+        }
+        List<KeyValue> entries = new ArrayList<>();
+        byte[] dataPrefix = Keys.dataPrefix(prefix);
+        try (RangeIterator it = new RangeIterator(
+            db, store.dataCf(), dataPrefix, Keys.successor(dataPrefix), at)) {
+          for (it.seekToFirst(); it.valid(); it.next()) {
+            Versioned v = Rows.versioned(it.value());
+            entries.add(new KeyValue(Keys.userKey(prefix, it.key()), v.value(), v.version()));
+          }
+          it.checkStatus();
+        }
+        List<DedupRecord> dedup = new ArrayList<>();
+        try (RangeIterator it = new RangeIterator(
+            db, store.dataCf(), dedupPrefix, Keys.successor(dedupPrefix), at)) {
+          for (it.seekToFirst(); it.valid(); it.next()) {
+            dedup.add(decodeDedup(it.key(), it.value()));
+          }
+          it.checkStatus();
+        }
+        return new Snapshot(position.index(), position.epoch(), entries, dedup);
+      } finally {
+        db.releaseSnapshot(at);
+      }
+    });
+  }
+
+  /**
+   * Replaces the shard's applied state with {@code snapshot}'s in one synced batch: the
+   * shard's whole data range is deleted, then the snapshot's keys, dedup rows and applied
+   * position are written. The log is not touched; the runtime truncates or trims it.
+   */
+  @Override
+  public void install(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    checkNotDropped();
+    checkInstallable(snapshot);
+    store.call("install", shard, () -> {
+      try (WriteBatch batch = new WriteBatch()) {
+        batch.deleteRange(store.dataCf(), prefix, Keys.successor(prefix));
+        for (KeyValue kv : snapshot.entries()) {
+          batch.put(store.dataCf(), Keys.dataKey(prefix, kv.key()),
+              Rows.versioned(kv.version(), kv.value()));
+        }
+        for (DedupRecord r : snapshot.dedup()) {
+          batch.put(store.dataCf(), Keys.dedupKey(prefix, r.clientId(), r.seq()), Rows.dedup(r));
+        }
+        batch.put(store.dataCf(), appliedKey,
+            Rows.applied(new AppliedPosition(snapshot.index(), snapshot.epoch())));
+        // Synced: the runtime acts on the new applied index at once (it trims or truncates
+        // the log, acks the primary), and the replaced state is not in any log to replay.
+        store.db().write(store.syncedWrite(), batch);
+      }
+      return null;
+    });
+    appliedIndex = snapshot.index();
+    appliedEpoch = snapshot.epoch();
+  }
+
+  /** Refuses, before writing anything, a snapshot that no replica could have produced. */
+  private void checkInstallable(Snapshot snapshot) {
+    if (snapshot.index() < 0 || snapshot.epoch() < 0) {
+      throw new IllegalArgumentException("snapshot of shard " + shard + " at (epoch "
+          + snapshot.epoch() + ", index " + snapshot.index() + ") has a negative position");
+    }
+    for (KeyValue kv : snapshot.entries()) {
+      if (kv.key() == null || kv.value() == null) {
+        throw new IllegalArgumentException(
+            "snapshot of shard " + shard + " has a null key or value");
+      }
+      if (kv.version() < 1 || kv.version() > snapshot.index()) {
+        throw new IllegalArgumentException("snapshot of shard " + shard + " at index "
+            + snapshot.index() + " holds a key with version " + kv.version());
+      }
+    }
+    for (DedupRecord r : snapshot.dedup()) {
+      if (r.clientId() == null || r.clientId().isEmpty() || r.outcome() == null) {
+        throw new IllegalArgumentException(
+            "snapshot of shard " + shard + " has a dedup row without client id or outcome");
+      }
+    }
+  }
+
+  void markDropped() {
+    dropped = true;
+  }
+
+  private void checkNotDropped() {
+    if (dropped) {
+      throw new IllegalStateException("shard " + shard + " was dropped from node store "
+          + store.directory() + "; get a new state machine");
+    }
+  }
+}
