@@ -100,7 +100,10 @@ public final class NodeServer implements AutoCloseable {
     // Room for the largest value plus its key and framing.
     int clientMessageMax = Limits.DEFAULT.valueSizeBytesMax() * 2 + (64 << 10);
     clientServer = NettyServerBuilder.forAddress(socket(cfg.clientAddress()))
-        .maxInboundMessageSize(clientMessageMax).addService(api).build().start();
+        .maxInboundMessageSize(clientMessageMax)
+        // Clients ping after 60 s of silence during a call; allow it rather than GOAWAY them.
+        .permitKeepAliveTime(30, TimeUnit.SECONDS)
+        .addService(api).build().start();
     admin = new AdminHttp(cfg.adminAddress(), cfg.nodeId(), view, events, metrics,
         () -> "HEALTHY");
     coord.register(new NodeRecord(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),

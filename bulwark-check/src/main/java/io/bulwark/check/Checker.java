@@ -1,0 +1,65 @@
+package io.bulwark.check;
+
+import io.bulwark.check.history.History;
+import io.bulwark.check.history.HistoryFormatException;
+import io.bulwark.check.history.HistoryReader;
+import io.bulwark.check.history.Operation;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The one entry point for checking a history against a {@link Model}: what {@code bulwark check},
+ * the simulator and {@code bulwark verify} call (DESIGN §9). Stateless; thread-safe.
+ */
+public final class Checker {
+  private Checker() {}
+
+  /**
+   * Reads {@code history} and checks it, giving up with UNKNOWN after {@code limit}.
+   *
+   * @throws HistoryFormatException if the file is not a DESIGN §9 history, or holds operations the
+   *     model cannot judge (a txn in a register history or the reverse)
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if {@code limit} is negative
+   */
+  public static CheckResult check(Path history, Model model, Duration limit) throws IOException {
+    return check(HistoryReader.read(history), model, limit);
+  }
+
+  /**
+   * Checks a history already in memory, giving up with UNKNOWN after {@code limit}.
+   *
+   * @throws HistoryFormatException if it holds operations the model cannot judge
+   */
+  public static CheckResult check(History history, Model model, Duration limit)
+      throws HistoryFormatException {
+    requireJudgeable(history, model);
+    if (model == Model.REGISTER) {
+      return new LinearizabilityChecker().check(history, limit);
+    }
+    return new TxnChecker().check(history, limit);
+  }
+
+  private static void requireJudgeable(History history, Model model) throws HistoryFormatException {
+    boolean wantsRegister = model == Model.REGISTER;
+    Optional<Operation> foreign = history.find(op -> op.f().isRegister() != wantsRegister);
+    if (foreign.isPresent()) {
+      Operation op = foreign.get();
+      String advice =
+          wantsRegister
+              ? "check txns with --model txn"
+              : "check read, write and cas " + "with --model register";
+      throw new HistoryFormatException(
+          op.invokeLine(),
+          "f "
+              + op.f().jsonName()
+              + " cannot be judged by the "
+              + model.cliName()
+              + " model ("
+              + advice
+              + "; a history mixing both cannot be checked)");
+    }
+  }
+}

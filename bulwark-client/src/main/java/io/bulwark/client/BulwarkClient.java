@@ -1,0 +1,395 @@
+package io.bulwark.client;
+
+import com.google.protobuf.ByteString;
+import io.bulwark.core.common.KeyspaceSpec;
+import io.bulwark.proto.v1.BulwarkGrpc;
+import io.bulwark.proto.v1.CasRequest;
+import io.bulwark.proto.v1.CreateKeyspaceRequest;
+import io.bulwark.proto.v1.DeleteRequest;
+import io.bulwark.proto.v1.DescribeKeyspaceRequest;
+import io.bulwark.proto.v1.DropKeyspaceRequest;
+import io.bulwark.proto.v1.GetReply;
+import io.bulwark.proto.v1.GetRequest;
+import io.bulwark.proto.v1.KeyValueMsg;
+import io.bulwark.proto.v1.KeyspaceReply;
+import io.bulwark.proto.v1.KeyspaceSpecMsg;
+import io.bulwark.proto.v1.ListKeyspacesReply;
+import io.bulwark.proto.v1.ListKeyspacesRequest;
+import io.bulwark.proto.v1.LocateReply;
+import io.bulwark.proto.v1.LocateRequest;
+import io.bulwark.proto.v1.PutRequest;
+import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.ScanReply;
+import io.bulwark.proto.v1.ScanRequest;
+import io.bulwark.proto.v1.StatusReply;
+import io.bulwark.proto.v1.StatusRequest;
+import io.bulwark.proto.v1.WriteReply;
+import io.grpc.ManagedChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The Java client of a Bulwark cluster (DESIGN §3 rule 4, §8; wire contract {@code api.proto}).
+ *
+ * <p><b>Routing.</b> The client caches a view of the cluster: node addresses and each shard's
+ * primary (from Status, DescribeKeyspace, Locate and NOT_PRIMARY hints) and each keyspace's shard
+ * count. A keyed request goes to the primary of shard {@code murmur3_32(key) mod shards}. On
+ * NOT_PRIMARY it follows the reply's primary hint, or refreshes the view; on UNAVAILABLE or a
+ * transport failure it refreshes the view and retries, avoiding the failed node. {@link #connect}
+ * makes no network call: the first call contacts the cluster.
+ *
+ * <p><b>Retries and deadlines.</b> Every call is bounded by {@link ClientOptions#requestTimeout()}
+ * (including retries, view refreshes and keyspace lookups) and every attempt by
+ * {@link ClientOptions#rpcTimeout()}. Refused-before-append errors (NOT_PRIMARY, UNAVAILABLE),
+ * INDETERMINATE and transport errors are retried with exponential backoff and full jitter;
+ * INVALID_ARGUMENT, UNKNOWN_KEYSPACE, KEYSPACE_EXISTS, DISK_FULL and INTERNAL are thrown at once.
+ *
+ * <p><b>Idempotency.</b> The client draws a random {@link #clientId()} and numbers its writes
+ * (put, delete, the two compare-and-sets) with a seq; every retry of a write resends the same
+ * {@code (clientId, seq)}, so the cluster applies it at most once, even across a failover.
+ * {@code first_unacked_seq} is the smallest seq still in flight in this client. Reads (get, scan,
+ * locate, status, keyspace lookups) are retried freely. Keyspace create and drop carry no request
+ * id: a retry after an unknown outcome may report KEYSPACE_EXISTS or UNKNOWN_KEYSPACE for the
+ * client's own earlier attempt, and says so by {@link BulwarkException#definite()} being false.
+ *
+ * <p><b>Errors.</b> Every method throws {@link BulwarkException} when it does not succeed; its
+ * {@link BulwarkException#code()} says why and {@link BulwarkException#definite()} whether the
+ * operation certainly did not happen. When the deadline passes: CLUSTER_UNAVAILABLE if no node
+ * answered at all (the message names the endpoints tried); else INDETERMINATE (definite false)
+ * if some attempt of a write may have been applied; else the last refusal (definite true). Null
+ * arguments, other than where documented, throw {@link NullPointerException}; calls after
+ * {@link #close()} throw {@link IllegalStateException}.
+ *
+ * <p><b>Threading.</b> Thread-safe: any number of threads may call any method at once. Every
+ * method blocks its calling thread until it returns or throws, for at most about
+ * {@code requestTimeout}; interrupting the thread ends the call with a BulwarkException and
+ * leaves the interrupt flag set. Byte arrays passed in must not be changed during the call;
+ * arrays returned belong to the caller.
+ */
+public final class BulwarkClient implements AutoCloseable {
+  private static final String PRIMARY_BACKUP = "primary-backup";
+
+  private final List<String> endpoints;
+  private final RequestIds ids;
+  private final ClusterView view;
+  private final Channels channels;
+  private final Retrier retrier;
+
+  private BulwarkClient(
+      List<String> endpoints, ClientOptions options, Function<String, ManagedChannel> factory) {
+    this.endpoints = List.copyOf(endpoints);
+    this.ids = new RequestIds(UUID.randomUUID().toString());
+    this.view = new ClusterView(this.endpoints);
+    this.channels = new Channels(factory);
+    this.retrier = new Retrier(view, channels, Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * A client with {@link ClientOptions#defaults()} for {@code "host:port,host:port"}. Any
+   * reachable node will do; the rest of the cluster is discovered.
+   *
+   * @throws IllegalArgumentException if the list is empty or a part is not host:port; the
+   *     message names the part
+   */
+  public static BulwarkClient connect(String endpoints) {
+    return connect(Endpoints.parseList(endpoints), ClientOptions.defaults());
+  }
+
+  /**
+   * A client for the given {@code host:port} endpoints.
+   *
+   * @throws IllegalArgumentException if the list is empty or an element is not host:port; the
+   *     message names the element
+   */
+  public static BulwarkClient connect(List<String> endpoints, ClientOptions options) {
+    Objects.requireNonNull(options, "options");
+    return new BulwarkClient(Endpoints.parseList(endpoints), options,
+        address -> Channels.netty(address, options));
+  }
+
+  /** For tests: a client whose channels come from {@code channelFactory} (address to channel). */
+  static BulwarkClient create(List<String> endpoints, ClientOptions options,
+      Function<String, ManagedChannel> channelFactory) {
+    return new BulwarkClient(Endpoints.parseList(endpoints), options, channelFactory);
+  }
+
+  // ---- data ----
+
+  /** Writes {@code value} under {@code key}. Idempotent across retries (same clientId, seq). */
+  public WriteResult put(String keyspace, byte[] key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    return write("put", keyspace, key, (stub, id) -> stub.put(PutRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).setValue(ByteString.copyFrom(value))
+        .setId(id).build()));
+  }
+
+  /**
+   * A linearizable read from the shard's primary under its lease.
+   *
+   * @return the value and its version, or empty if the key is absent
+   */
+  public Optional<VersionedValue> get(String keyspace, byte[] key) {
+    CallState s = retrier.begin("get keyspace=" + keyspace);
+    int shard = shardOf(s, keyspace, key);
+    GetRequest req = GetRequest.newBuilder().setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).build();
+    GetReply r = keyed(keyspace, () ->
+        retrier.run(s, false, retrier.shardPrimary(keyspace, shard), stub -> stub.get(req)));
+    return r.getFound()
+        ? Optional.of(new VersionedValue(r.getValue().toByteArray(), r.getVersion()))
+        : Optional.empty();
+  }
+
+  /** Deletes {@code key} (a write of a tombstone; absent keys are no error). Idempotent. */
+  public WriteResult delete(String keyspace, byte[] key) {
+    return write("delete", keyspace, key, (stub, id) -> stub.delete(DeleteRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).setId(id).build()));
+  }
+
+  /**
+   * Writes {@code newValue} only if the key's current value equals {@code expectedValue}.
+   * {@link WriteResult#applied()} is false if it did not; the result then carries the current
+   * version and value. Idempotent across retries.
+   *
+   * @param expectedValue the value required, or null to require the key to be absent
+   * @param newValue the value to write, or null to delete the key
+   */
+  public WriteResult compareAndSet(
+      String keyspace, byte[] key, byte[] expectedValue, byte[] newValue) {
+    CasRequest.Builder b = CasRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(ByteString.copyFrom(key))
+        // A negative expected_version selects comparison by value (CasOp in log.proto).
+        .setExpectedVersion(-1);
+    if (expectedValue != null) {
+      b.setExpectedValue(ByteString.copyFrom(expectedValue));
+    }
+    if (newValue != null) {
+      b.setNewValue(ByteString.copyFrom(newValue));
+    }
+    return write("cas", keyspace, key, (stub, id) -> stub.compareAndSet(b.setId(id).build()));
+  }
+
+  /**
+   * Writes {@code newValue} only if the key's current version is {@code expectedVersion}.
+   * Idempotent across retries.
+   *
+   * @param expectedVersion the version required, 0 to require the key to be absent
+   * @param newValue the value to write, or null to delete the key
+   * @throws BulwarkException INVALID_ARGUMENT (definite) if {@code expectedVersion} is negative
+   */
+  public WriteResult compareAndSetVersion(
+      String keyspace, byte[] key, long expectedVersion, byte[] newValue) {
+    if (expectedVersion < 0) {
+      throw new BulwarkException(ErrorCode.INVALID_ARGUMENT, true,
+          "expectedVersion must be 0 (absent) or a version, was " + expectedVersion);
+    }
+    CasRequest.Builder b = CasRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).setExpectedVersion(expectedVersion);
+    if (newValue != null) {
+      b.setNewValue(ByteString.copyFrom(newValue));
+    }
+    return write("cas-version", keyspace, key, (stub, id) -> stub.compareAndSet(b.setId(id).build()));
+  }
+
+  /**
+   * Keys starting with {@code prefix}, in unsigned byte order, at most {@code limit} of them.
+   * Asks every shard's primary in turn (each under its lease) and merges, so the result is not
+   * one snapshot: a write that commits during the scan may or may not be in it. Needs memory for
+   * up to {@code shards * limit} entries.
+   *
+   * @param prefix the key prefix; null or empty for every key
+   * @throws BulwarkException INVALID_ARGUMENT (definite) if {@code limit} is below 1
+   */
+  public List<KeyValueEntry> scan(String keyspace, byte[] prefix, int limit) {
+    if (limit < 1) {
+      throw new BulwarkException(ErrorCode.INVALID_ARGUMENT, true, "scan limit must be at least 1, was " + limit);
+    }
+    CallState s = retrier.begin("scan keyspace=" + keyspace);
+    KeyspaceSpec spec = spec(s, keyspace);
+    ByteString p = prefix == null ? ByteString.EMPTY : ByteString.copyFrom(prefix);
+    List<KeyValueEntry> all = new ArrayList<>();
+    for (int shard = 0; shard < spec.shards(); shard++) {
+      ScanRequest req = ScanRequest.newBuilder()
+          .setKeyspace(keyspace).setShard(shard).setPrefix(p).setLimit(limit).build();
+      ScanReply r = keyed(keyspace, () -> retrier.run(
+          s, false, retrier.shardPrimary(keyspace, req.getShard()), stub -> stub.scan(req)));
+      for (KeyValueMsg kv : r.getItemsList()) {
+        all.add(new KeyValueEntry(kv.getKey().toByteArray(), kv.getValue().toByteArray(), kv.getVersion()));
+      }
+    }
+    all.sort((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+    return List.copyOf(all.subList(0, Math.min(limit, all.size())));
+  }
+
+  /** The shard that owns {@code key} and its configuration, as a node reports it now. */
+  public ShardLocation locate(String keyspace, byte[] key) {
+    CallState s = retrier.begin("locate keyspace=" + keyspace);
+    LocateRequest req = LocateRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).build();
+    LocateReply r = keyed(keyspace, () -> retrier.run(s, false, retrier.anyNode(), stub -> stub.locate(req)));
+    view.applyShards(List.of(r.getShard()));
+    return Convert.shard(r.getShard());
+  }
+
+  /** Every node and shard as one node sees them. Also refreshes the client's routing view. */
+  public ClusterStatus status() {
+    CallState s = retrier.begin("status");
+    StatusReply r = retrier.run(s, false, retrier.anyNode(),
+        stub -> stub.status(StatusRequest.getDefaultInstance()));
+    view.apply(r);
+    return Convert.status(r);
+  }
+
+  // ---- keyspaces ----
+
+  /**
+   * Creates a primary-backup keyspace (DESIGN §2). Retried like a write; it carries no request
+   * id, so KEYSPACE_EXISTS with {@code definite() == false} may mean this call created it.
+   *
+   * @param acks {@code "all"} or {@code "primary"}
+   */
+  public KeyspaceInfo createKeyspace(String name, int replicas, int shards, int minInsync, String acks) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(acks, "acks");
+    CallState s = retrier.begin("create-keyspace name=" + name);
+    CreateKeyspaceRequest req = CreateKeyspaceRequest.newBuilder().setSpec(KeyspaceSpecMsg.newBuilder()
+        .setName(name).setStrategy(PRIMARY_BACKUP).setReplicas(replicas).setShards(shards)
+        .setMinInsync(minInsync).setAcks(acks)).build();
+    KeyspaceReply r = retrier.run(s, true, retrier.anyNode(), stub -> stub.createKeyspace(req));
+    return remember(r);
+  }
+
+  /**
+   * Drops a keyspace and its data. Retried like a write; UNKNOWN_KEYSPACE with
+   * {@code definite() == false} may mean this call dropped it.
+   */
+  public void dropKeyspace(String name) {
+    Objects.requireNonNull(name, "name");
+    CallState s = retrier.begin("drop-keyspace name=" + name);
+    DropKeyspaceRequest req = DropKeyspaceRequest.newBuilder().setName(name).build();
+    try {
+      retrier.run(s, true, retrier.anyNode(), stub -> stub.dropKeyspace(req));
+    } finally {
+      view.forgetKeyspace(name);
+    }
+  }
+
+  /** Every keyspace's spec; {@link KeyspaceInfo#shardLocations()} is empty here. */
+  public List<KeyspaceInfo> listKeyspaces() {
+    CallState s = retrier.begin("list-keyspaces");
+    ListKeyspacesReply r = retrier.run(s, false, retrier.anyNode(),
+        stub -> stub.listKeyspaces(ListKeyspacesRequest.getDefaultInstance()));
+    List<KeyspaceInfo> out = new ArrayList<>(r.getKeyspacesCount());
+    for (KeyspaceSpecMsg m : r.getKeyspacesList()) {
+      view.putSpec(m);
+      out.add(Convert.keyspace(m, List.of()));
+    }
+    return out;
+  }
+
+  /** A keyspace's spec and its shards' configurations. */
+  public KeyspaceInfo describeKeyspace(String name) {
+    Objects.requireNonNull(name, "name");
+    CallState s = retrier.begin("describe-keyspace name=" + name);
+    return remember(describe(s, name));
+  }
+
+  /** The random id that, with a seq, names each write of this client (DESIGN §3 rule 4). */
+  public String clientId() {
+    return ids.clientId();
+  }
+
+  /**
+   * Closes every channel, waiting up to 5 s for calls in flight. Calls still running end with
+   * a BulwarkException; later calls throw IllegalStateException. Idempotent.
+   */
+  @Override
+  public void close() {
+    channels.close();
+  }
+
+  @Override
+  public String toString() {
+    return "BulwarkClient[clientId=" + ids.clientId() + ", endpoints=" + endpoints + "]";
+  }
+
+  // ---- internals ----
+
+  private WriteResult write(String op, String keyspace, byte[] key,
+      BiFunction<BulwarkGrpc.BulwarkBlockingStub, RequestId, WriteReply> send) {
+    CallState s = retrier.begin(op + " keyspace=" + keyspace);
+    int shard = shardOf(s, keyspace, key);
+    long seq = ids.begin();
+    try {
+      WriteReply r = keyed(keyspace, () -> retrier.run(s, true, retrier.shardPrimary(keyspace, shard),
+          stub -> send.apply(stub, ids.idFor(seq))));
+      return Convert.writeResult(r);
+    } finally {
+      // Success or not, this seq is never sent again: let the cluster forget it.
+      ids.end(seq);
+    }
+  }
+
+  private int shardOf(CallState s, String keyspace, byte[] key) {
+    Objects.requireNonNull(key, "key");
+    return spec(s, keyspace).shardOf(key);
+  }
+
+  private KeyspaceSpec spec(CallState s, String keyspace) {
+    Objects.requireNonNull(keyspace, "keyspace");
+    KeyspaceSpec spec = view.spec(keyspace);
+    if (spec != null) {
+      return spec;
+    }
+    remember(describe(s, keyspace));
+    spec = view.spec(keyspace);
+    if (spec == null) {
+      throw s.fail(ErrorCode.INTERNAL, "keyspace " + keyspace + " was described with no shards", null);
+    }
+    return spec;
+  }
+
+  private KeyspaceReply describe(CallState s, String name) {
+    DescribeKeyspaceRequest req = DescribeKeyspaceRequest.newBuilder().setName(name).build();
+    return keyed(name, () -> retrier.run(s, false, retrier.anyNode(), stub -> stub.describeKeyspace(req)));
+  }
+
+  private KeyspaceInfo remember(KeyspaceReply r) {
+    view.putSpec(r.getSpec());
+    view.applyShards(r.getShardsList());
+    return Convert.keyspace(r.getSpec(), r.getShardsList());
+  }
+
+  /** Runs a keyspace's request; UNKNOWN_KEYSPACE also drops the keyspace from the cache. */
+  private <T> T keyed(String keyspace, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (BulwarkException e) {
+      if (e.code() == ErrorCode.UNKNOWN_KEYSPACE) {
+        view.forgetKeyspace(keyspace);
+      }
+      throw e;
+    }
+  }
+
+  /** For tests. */
+  RequestIds requestIds() {
+    return ids;
+  }
+
+  /** For tests. */
+  java.util.Map<String, ManagedChannel> channelsForTest() {
+    return channels.snapshot();
+  }
+
+  /** For tests. */
+  ClusterView view() {
+    return view;
+  }
+}
