@@ -1,0 +1,65 @@
+package io.bulwark.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goal: the small pieces under the commands — standard-input values, text tables, endpoint
+ * checks and the supervisor's arguments — behave as documented.
+ */
+class CommandPartsTest {
+  @Test
+  void putReadsAllOfStandardInputExactly() {
+    byte[] value = "line 1\nline 2\n".getBytes(StandardCharsets.UTF_8);
+    assertArrayEquals(value, PutCommand.readAll(new ByteArrayInputStream(value)));
+  }
+
+  @Test
+  void putRefusesStandardInputOverItsBound() {
+    InputStream endless = new InputStream() {
+      @Override
+      public int read() {
+        return 'x';
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+        return len;
+      }
+    };
+    CliException e = assertThrows(CliException.class, () -> PutCommand.readAll(endless));
+    assertEquals(ExitCode.FAILED, e.exitCode());
+  }
+
+  @Test
+  void textTable_alignsColumnsWithoutTrailingSpaces() {
+    String t = TextFormat.table(List.of(List.of("NODE", "ALIVE"), List.of("n10", "yes")));
+    assertEquals("NODE  ALIVE\nn10   yes\n", t);
+  }
+
+  @Test
+  void endpoints_acceptListsAndBracketedIpv6() {
+    assertEquals(List.of("a:1", "b:2"), Endpoints.parse("a:1, b:2"));
+    assertEquals(List.of("[::1]:7000"), Endpoints.parse("[::1]:7000"));
+  }
+
+  @Test
+  void supervisorArguments_areParsed() {
+    assertThrows(IllegalArgumentException.class,
+        () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x", "17"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x", "3", "--base-port"}));
+    LocalSupervisor.fromArguments(new String[] {"/tmp/x", "3", "--base-port", "7000",
+        "--run-id", "r"});
+  }
+}

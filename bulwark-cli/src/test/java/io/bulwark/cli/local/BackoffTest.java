@@ -1,0 +1,29 @@
+package io.bulwark.cli.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Goal: restart delays are 100 ms doubling to 5 s, and start over after a stable run. */
+class BackoffTest {
+  @Test
+  void crashLoop_doublesFrom100msAndCapsAt5s() {
+    Backoff b = new Backoff();
+    List<Long> delays = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      delays.add(b.nextDelayMs(0));
+    }
+    assertEquals(List.of(100L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L, 5000L), delays);
+  }
+
+  @Test
+  void exitAfterAStableRun_restartsAfterTheInitialDelay() {
+    Backoff b = new Backoff();
+    b.nextDelayMs(0);
+    b.nextDelayMs(0);
+    assertEquals(100, b.nextDelayMs(Backoff.STABLE_MS));
+    assertEquals(200, b.nextDelayMs(0));
+  }
+}

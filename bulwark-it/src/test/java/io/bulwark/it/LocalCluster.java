@@ -1,0 +1,128 @@
+package io.bulwark.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.client.BulwarkClient;
+import io.bulwark.client.ClusterStatus;
+import io.bulwark.client.ShardLocation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real local cluster for multi-process tests, driven only through the product's own commands
+ * ({@code bulwark local start|kill|revive|stop}) run as separate JVMs, and read through
+ * {@code cluster.json} and the Java client. {@link #close} stops everything and checks that no
+ * process it started is left behind.
+ */
+final class LocalCluster implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Path dir;
+
+  private LocalCluster(Path dir) {
+    this.dir = dir;
+  }
+
+  static LocalCluster start(int nodes, Path dir) throws Exception {
+    LocalCluster c = new LocalCluster(dir);
+    c.cli(Duration.ofSeconds(120), "local", "start", "--nodes", String.valueOf(nodes),
+        "--dir", dir.toString());
+    return c;
+  }
+
+  /** Runs a bulwark command in its own JVM and returns its stdout; fails on a non-zero exit. */
+  String cli(Duration timeout, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.bulwark.cli.Main"));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir.getParent(), "cli", ".out");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(out.toFile()).start();
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("bulwark " + String.join(" ", args) + " did not finish within "
+          + timeout + ":\n" + Files.readString(out));
+    }
+    String text = Files.readString(out, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new AssertionError("bulwark " + String.join(" ", args) + " exited "
+          + p.exitValue() + ":\n" + text);
+    }
+    return text;
+  }
+
+  JsonNode clusterJson() throws IOException {
+    return JSON.readTree(dir.resolve("cluster.json").toFile());
+  }
+
+  String endpoints() throws IOException {
+    List<String> eps = new ArrayList<>();
+    for (JsonNode n : clusterJson().get("nodes")) {
+      eps.add(n.get("client").asText());
+    }
+    return String.join(",", eps);
+  }
+
+  List<Long> pids() throws IOException {
+    List<Long> pids = new ArrayList<>();
+    JsonNode root = clusterJson();
+    if (root.has("supervisorPid")) {
+      pids.add(root.get("supervisorPid").asLong());
+    }
+    for (JsonNode n : root.get("nodes")) {
+      pids.add(n.get("pid").asLong());
+    }
+    return pids;
+  }
+
+  void kill(String node) throws Exception {
+    cli(Duration.ofSeconds(60), "local", "kill", node, "--dir", dir.toString());
+  }
+
+  void revive(String node) throws Exception {
+    cli(Duration.ofSeconds(60), "local", "revive", node, "--dir", dir.toString());
+  }
+
+  /** Waits for a named condition with a deadline; fails naming it. */
+  static void await(String what, Duration deadline, BooleanSupplier condition)
+      throws InterruptedException {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // The cluster is changing under us; ask again.
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out after " + deadline + " waiting for: " + what);
+  }
+
+  static ShardLocation shardOf(ClusterStatus status, String keyspace, int shard) {
+    for (ShardLocation s : status.shards()) {
+      if (s.keyspace().equals(keyspace) && s.shard() == shard) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws Exception {
+    List<Long> pids = pids();
+    cli(Duration.ofSeconds(60), "local", "stop", "--dir", dir.toString());
+    for (long pid : pids) {
+      await("process " + pid + " to exit", Duration.ofSeconds(10),
+          () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+    }
+  }
+}
