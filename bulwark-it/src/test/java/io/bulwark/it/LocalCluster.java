@@ -116,6 +116,18 @@ final class LocalCluster implements AutoCloseable {
     return null;
   }
 
+  /** Waits until every shard of {@code keyspace} has {@code replicas} members and no learner. */
+  static void awaitFullyReplicated(BulwarkClient client, String keyspace, int replicas)
+      throws InterruptedException {
+    await("every shard of " + keyspace + " has " + replicas + " in-sync replicas",
+        Duration.ofSeconds(90), () -> {
+          ClusterStatus s = client.status();
+          long placed = s.shards().stream().filter(x -> x.keyspace().equals(keyspace)).count();
+          return placed > 0 && s.shards().stream().filter(x -> x.keyspace().equals(keyspace))
+              .allMatch(x -> x.backups().size() + 1 == replicas && x.learners().isEmpty());
+        });
+  }
+
   @Override
   public void close() throws Exception {
     List<Long> pids = pids();

@@ -64,7 +64,7 @@ final class Controller implements AutoCloseable {
   private void runDuties() {
     try {
       ensureDefaultKeyspace();
-      for (KeyspaceSpec spec : coord.keyspaces()) {
+      for (KeyspaceSpec spec : view.keyspaces()) {
         place(spec);
         restoreReplication(spec);
       }
@@ -74,12 +74,14 @@ final class Controller implements AutoCloseable {
   }
 
   private void ensureDefaultKeyspace() {
-    if (coord.keyspace(KeyspaceSpec.DEFAULT).isPresent()) {
+    if (view.keyspace(KeyspaceSpec.DEFAULT) != null
+        || coord.keyspace(KeyspaceSpec.DEFAULT).isPresent()) {
       return;
     }
     int live = coord.liveNodes().size();
     boolean waited = System.currentTimeMillis() - leadingSinceMs > DEFAULT_KEYSPACE_WAIT_MS;
     if (live < DEFAULT_REPLICAS && !waited) {
+      // Wait for the nodes of a starting cluster, so `default` gets its full replication.
       return;
     }
     int replicas = Math.max(1, Math.min(DEFAULT_REPLICAS, live));
@@ -93,6 +95,10 @@ final class Controller implements AutoCloseable {
 
   /** Creates the first configuration of every shard of {@code spec} that has none. */
   void place(KeyspaceSpec spec) {
+    if (view.shards().stream().filter(c -> c.shard().keyspace().equals(spec.name())).count()
+        == spec.shards()) {
+      return; // The watched view already has them all: no ZooKeeper round trips needed.
+    }
     List<ShardConfig> existing = coord.shardConfigs(spec.name());
     if (existing.size() == spec.shards()) {
       return;
@@ -116,8 +122,13 @@ final class Controller implements AutoCloseable {
 
   /** Adds a live node as a learner to every shard below its replication factor (§3.11). */
   private void restoreReplication(KeyspaceSpec spec) {
-    List<NodeRecord> live = coord.liveNodes();
-    for (ShardConfig c : coord.shardConfigs(spec.name())) {
+    List<NodeRecord> live = view.liveNodes();
+    // Scan the watched view (no ZooKeeper reads); setLearners re-reads after a sync and fails if
+    // the view was stale, and the next round tries again.
+    for (ShardConfig c : view.shards()) {
+      if (!c.shard().keyspace().equals(spec.name())) {
+        continue;
+      }
       int replicas = c.members().size() + c.learners().size();
       if (replicas >= spec.replicas()) {
         continue;

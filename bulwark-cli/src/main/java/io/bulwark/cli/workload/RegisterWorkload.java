@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * Concurrent writers and readers over a register per key, recording every operation as a
@@ -158,24 +157,6 @@ public final class RegisterWorkload implements AutoCloseable {
 
   public long unknown() {
     return unknown.get();
-  }
-
-  /** The completion time of the latest acknowledged write to a key matching {@code keys}. */
-  public long lastAckNanos(Predicate<String> keys) {
-    long latest = Long.MIN_VALUE;
-    for (Map.Entry<String, List<Write>> e : writesByKey.entrySet()) {
-      if (!keys.test(e.getKey())) {
-        continue;
-      }
-      synchronized (e.getValue()) {
-        for (Write w : e.getValue()) {
-          if (w.outcome() == OpType.OK) {
-            latest = Math.max(latest, w.completeNanos());
-          }
-        }
-      }
-    }
-    return latest;
   }
 
   /**

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -40,7 +41,12 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
       if (!c.isInternal()) {
         TreeMap<Long, Outcome> rows = dedup.computeIfAbsent(c.clientId(), k -> new TreeMap<>());
         rows.put(c.seq(), o);
-        rows.headMap(c.firstUnackedSeq()).clear();
+        SortedMap<Long, Outcome> forgettable = rows.headMap(c.firstUnackedSeq());
+        if (!forgettable.isEmpty()) {
+          // Remember the forgetting, so a stale duplicate of a forgotten seq is not re-applied.
+          forgettable.clear();
+          rows.put(c.firstUnackedSeq() - 1, FORGOTTEN);
+        }
       }
     }
     appliedIndex = entry.index();
@@ -75,7 +81,15 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
   @Override
   public Outcome appliedOutcome(String clientId, long seq) {
     TreeMap<Long, Outcome> rows = dedup.get(clientId);
-    return rows == null ? null : rows.get(seq);
+    if (rows == null) {
+      return null;
+    }
+    Outcome o = rows.get(seq);
+    if (o == null && !rows.isEmpty() && seq < rows.firstKey()
+        && FORGOTTEN.equals(rows.firstEntry().getValue())) {
+      return FORGOTTEN;
+    }
+    return o;
   }
 
   @Override

@@ -87,7 +87,8 @@ public final class ShardReplica {
   private static final class Follower {
     long matchIndex;
     long nextIndex;
-    long lastSentNanos;
+    /** "Long ago" on any clock: nanos may be negative (System.nanoTime's origin is arbitrary). */
+    long lastSentNanos = Long.MIN_VALUE / 2;
     /** Last time it acked progress or was fully caught up: §3.5 removal runs from it. */
     long lastProgressNanos;
     long beaconAckedSentNanos = Long.MIN_VALUE;
@@ -116,7 +117,9 @@ public final class ShardReplica {
     long applied = sm.appliedIndex();
     if (applied > baseIndex + recovered.size() || applied < baseIndex) {
       // A snapshot was installed but the log reset did not reach the disk: the log is stale.
+      // Reset it on disk as well, or the next append would leave a gap after the stale entries.
       this.log = new ReplicaLog(applied, sm.appliedEpoch(), List.of());
+      out.add(new Effect.ResetLog(applied, sm.appliedEpoch()));
     } else {
       this.log = new ReplicaLog(baseIndex, baseEpoch, recovered);
     }
@@ -397,14 +400,20 @@ public final class ShardReplica {
   }
 
   private void onSnapshotChunk(long now, Message.SnapshotChunk c) {
-    if (c.chunk() == 0) {
-      snapshotChunks.clear();
-    } else if (snapshotChunks.isEmpty()
-        || snapshotChunks.firstEntry().getValue().snapshotIndex() != c.snapshotIndex()) {
-      return;
+    // Chunks may arrive in any order (STYLE P2): collect one snapshot's chunks, the newest one
+    // seen, until every number up to the chunk marked last is there.
+    if (!snapshotChunks.isEmpty()) {
+      long collecting = snapshotChunks.firstEntry().getValue().snapshotIndex();
+      if (c.snapshotIndex() < collecting) {
+        return;
+      }
+      if (c.snapshotIndex() > collecting) {
+        snapshotChunks.clear();
+      }
     }
     snapshotChunks.put(c.chunk(), c);
-    if (!c.last() || snapshotChunks.size() != c.chunk() + 1) {
+    Message.SnapshotChunk highest = snapshotChunks.lastEntry().getValue();
+    if (!highest.last() || snapshotChunks.size() != highest.chunk() + 1) {
       return;
     }
     List<KeyValue> kvs = new ArrayList<>();
@@ -415,6 +424,9 @@ public final class ShardReplica {
     }
     snapshotChunks.clear();
     if (c.snapshotIndex() <= sm.appliedIndex()) {
+      // Nothing to install, but the primary must learn where we are, or it sends snapshots
+      // forever: what we applied is committed, so it is its log too.
+      sendAck(now, true, log.lastIndex());
       return;
     }
     sm.install(new ShardStateMachine.Snapshot(c.snapshotIndex(), c.snapshotEpoch(), kvs, dedup));
@@ -488,7 +500,12 @@ public final class ShardReplica {
   /** The lease: the send time of the oldest latest-acked beacon among backups, plus lease. */
   private long leaseExpiryNanos() {
     long oldest = Long.MAX_VALUE;
-    for (String b : config.backups()) {
+    List<String> vouching = new ArrayList<>(config.backups());
+    if (promoting != null) {
+      // Its promotion may have succeeded unseen: it may be a backup that no longer acks us.
+      vouching.add(promoting);
+    }
+    for (String b : vouching) {
       Follower f = followers.get(b);
       oldest = Math.min(oldest, f == null ? Long.MIN_VALUE : f.beaconAckedSentNanos);
     }
@@ -528,9 +545,9 @@ public final class ShardReplica {
       return;
     }
     proposal = null;
-    if (role == Role.PRIMARY && promoting != null && !succeeded) {
-      promoting = null;
-    }
+    // A failed promotion keeps `promoting`: the runtime reports an unknown outcome (a lost
+    // reply) as a failure, yet the learner may be a backup of the next epoch. A definite loss
+    // comes with a newer configuration, and adopt() clears it then.
     if (succeeded && (config == null || proposed.epoch() > config.epoch())) {
       adopt(now, proposed, true);
     }
@@ -611,7 +628,11 @@ public final class ShardReplica {
     wanted.addAll(config.learners());
     followers.keySet().retainAll(wanted);
     for (String n : wanted) {
-      followers.computeIfAbsent(n, k -> new Follower(log.lastIndex() + 1, now));
+      // A new follower gets one grace before §3.5 may remove it: a node that just started (cold
+      // JIT, first connections) needs a moment to ack. Removal only restores availability, so
+      // delaying it is safe; commits wait for the follower meanwhile.
+      followers.computeIfAbsent(n, k -> new Follower(log.lastIndex() + 1,
+          now + opts.graceNanos()));
     }
   }
 
@@ -676,7 +697,13 @@ public final class ShardReplica {
     }
   }
 
-  /** §3.5: remove backups that made no progress for a lease; §3.11: promote a caught-up learner. */
+  /**
+   * §3.5: remove backups that made no progress for a lease; §3.11: promote a caught-up learner.
+   * Removal must stay shorter than a backup's grace: a backup cut off from the primary (but not
+   * from ZooKeeper), or one waking from a long pause, would otherwise propose itself first and
+   * take the shard from a healthy primary (a longer wait was tried; see the unit test
+   * primaryCutOffFromBackupsButNotZooKeeper_removesThemBeforeTheirGrace...).
+   */
   private void proposeMembershipChange(long now) {
     List<String> silent = new ArrayList<>();
     for (String b : config.backups()) {
@@ -692,13 +719,18 @@ public final class ShardReplica {
     }
     for (String l : config.learners()) {
       Follower f = followers.get(l);
-      if (f.matchIndex >= log.lastIndex() && f.matchIndex >= committedIndex) {
+      // An unresolved promotion is retried as it was (its learner holds every commit since,
+      // §3.11), and no other learner is promoted meanwhile.
+      boolean retry = l.equals(promoting);
+      if (retry || (promoting == null && f.matchIndex >= log.lastIndex()
+          && f.matchIndex >= committedIndex)) {
         List<String> backups = new ArrayList<>(config.backups());
         backups.add(l);
         List<String> learners = new ArrayList<>(config.learners());
         learners.remove(l);
         promoting = l;
-        propose(now, config.next(self, backups, learners), "learner-caught-up " + l);
+        propose(now, config.next(self, backups, learners),
+            (retry ? "learner-promotion-retry " : "learner-caught-up ") + l);
         return;
       }
     }

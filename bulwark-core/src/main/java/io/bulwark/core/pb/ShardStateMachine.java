@@ -23,12 +23,26 @@ public interface ShardStateMachine {
   /**
    * Applies one committed entry. A command whose {@code (clientId, seq)} was applied before is
    * not applied again: its recorded outcome is returned. Records for seqs below the command's
-   * {@code firstUnackedSeq} may be forgotten.
+   * {@code firstUnackedSeq} may be forgotten — but then the forgetting is recorded: a later
+   * command of that client with a seq below the highest {@code firstUnackedSeq} applied, and no
+   * record, is a stale duplicate (a copy of an old request still in the network, which its
+   * client promised never to send again): it is not applied, and {@link #FORGOTTEN} is returned.
+   * The forgetting is replicated state, carried in snapshots like the records (as a
+   * {@link DedupRecord} at seq {@code firstUnackedSeq - 1} with outcome {@link #FORGOTTEN}).
    */
   Outcome apply(LogEntry entry);
 
-  /** The recorded outcome of {@code (clientId, seq)}, or null if it was never applied here. */
+  /**
+   * The recorded outcome of {@code (clientId, seq)}; {@link #FORGOTTEN} if the seq is below what
+   * the client's {@code firstUnackedSeq} let this state machine forget; null if never applied.
+   */
   Outcome appliedOutcome(String clientId, long seq);
+
+  /**
+   * The outcome of a stale duplicate: the seq's record was forgotten, so it must not apply.
+   * Its version, -1, is no real version: no outcome of an applied command equals it.
+   */
+  Outcome FORGOTTEN = new Outcome(false, -1, null);
 
   /** The current value of {@code key}, or null if it is absent. */
   Versioned get(byte[] key);

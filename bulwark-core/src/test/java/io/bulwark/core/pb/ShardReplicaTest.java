@@ -181,13 +181,13 @@ class ShardReplicaTest {
   }
 
   @Test
-  void primaryCutOffFromBackupsButNotZooKeeper_removesThemAndBackupsCannotTakeOver() {
+  void primaryCutOffFromBackupsButNotZooKeeper_removesThemBeforeTheirGrace_andBackupsCannotTakeOver() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     long epoch = c.zk.epoch();
     c.cut.add("n1");
     c.run(c.opts.graceNanos() + 4 * c.opts.beaconNanos());
     assertEquals(epoch + 1, c.zk.epoch(), "one configuration change won");
-    assertEquals("n1", c.zk.primary(), "n1's removal CAS came first (after one lease)");
+    assertEquals("n1", c.zk.primary(), "n1's removal (one lease) comes before any grace ends");
     String serving = c.primaryServing();
     assertTrue(serving == null || serving.equals("n1"), "no backup serves: " + serving);
   }
@@ -199,7 +199,7 @@ class ShardReplicaTest {
     c.cut.add("n3");
     long id = c.put("n1", "client", 1, "k", "v");
     c.settle();
-    assertNull(c.replies.get(id));
+    assertNull(c.replies.get(id), "no commit without n3 while it is in the configuration");
     c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos());
     assertEquals(epoch + 1, c.zk.epoch());
     assertEquals(List.of("n2"), c.zk.backups());
