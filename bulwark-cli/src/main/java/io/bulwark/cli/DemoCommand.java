@@ -130,25 +130,31 @@ final class DemoCommand implements Callable<Integer> {
     String shardName = "default/" + target.shard();
     // A writer of its own on the target shard measures the gap on that shard alone.
     ShardProbe probe = new ShardProbe(client, "default", target.shard());
+    await("the probe writes to " + shardName, () -> probe.lastAckNanos() > Long.MIN_VALUE);
     say("");
     say("kill -9 %s, the primary of shard %s (epoch %d, backups %s)", victim, shardName,
         target.epoch(), target.backups());
     killWallMs = System.currentTimeMillis();
     killNanos = System.nanoTime();
     run("local", "kill", victim, "--dir", dir.toString());
-    timeline("killed %s", victim);
+    // The kill command returns once the process is gone: the probe's latest ack is its last
+    // one before the death.
+    long lastAckBeforeDeath = probe.lastAckNanos();
+    long deadNanos = System.nanoTime();
+    timeline("killed %s (SIGKILL; the process is gone)", victim);
 
     try {
       await("writes to shard " + shardName + " resume", () -> {
         printEvents(cluster, target.shard(), victim);
-        return probe.lastAckNanos() > killNanos;
+        return probe.lastAckNanos() > deadNanos;
       });
     } finally {
       probe.close();
     }
     printEvents(cluster, target.shard(), victim);
-    timelineAt(probe.lastAckNanos(), "writes resumed on %s (first acknowledged write after the "
-        + "kill)", shardName);
+    timelineAt(probe.lastAckNanos(), "writes resumed on %s: unavailable for %d ms (last "
+        + "acknowledged write before the kill to the first after)", shardName,
+        (probe.lastAckNanos() - lastAckBeforeDeath) / 1_000_000);
     ShardLocation after = client.locate("default", bytes(RegisterWorkload.key(0, 0)));
     timeline("shard %s now: epoch %d, primary %s, backups %s", shardName, after.epoch(),
         after.primary(), after.backups());

@@ -3,6 +3,8 @@ package io.bulwark.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.BulwarkException;
 import io.bulwark.client.ClientOptions;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 2, criterion 4: a node is killed with SIGKILL during a burst of writes, restarted, and
  * every write it had acknowledged as primary is still there. The keyspace has one replica per
  * shard, so the node's own disk is the only copy: nothing but its synced log can bring the
- * writes back.
+ * writes back. It also runs the CLI's data commands from another process (criterion 5).
  */
 class CrashRecoveryIT {
 
@@ -36,6 +38,7 @@ class CrashRecoveryIT {
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMillis(10), Duration.ofMillis(100)))) {
+      checkCliFromAnotherShell(cluster);
       LocalCluster.await("keyspace solo is created", Duration.ofSeconds(60), () -> {
         client.createKeyspace("solo", 1, 3, 1, "all");
         return true;
@@ -95,6 +98,34 @@ class CrashRecoveryIT {
       assertTrue(ackedOnVictim.get() >= 300);
     }
   }
+
+  /**
+   * Issue 2, criterion 5: the data commands work from another process against `local start`,
+   * with the DESIGN §8 JSON shapes (LocalCluster.close then checks `local stop` leaves nothing).
+   */
+  private static void checkCliFromAnotherShell(LocalCluster cluster) throws Exception {
+    String c = cluster.endpoints();
+    Duration t = Duration.ofSeconds(60);
+    String put = cluster.cli(t, "put", "--cluster", c, "greeting", "hello", "--json");
+    JsonNode p = JSON.readTree(put);
+    assertEquals("greeting", p.get("key").asText());
+    assertTrue(p.get("version").asLong() > 0, put);
+    JsonNode g = JSON.readTree(cluster.cli(t, "get", "--cluster", c, "greeting", "--json"));
+    assertEquals("hello", g.get("value").asText());
+    assertEquals(p.get("version").asLong(), g.get("version").asLong());
+    JsonNode l = JSON.readTree(cluster.cli(t, "locate", "--cluster", c, "greeting", "--json"));
+    assertEquals("default", l.get("keyspace").asText());
+    assertTrue(l.get("epoch").asLong() >= 1);
+    assertTrue(l.get("backups").isArray() && l.has("primary") && l.has("shard"), l.toString());
+    JsonNode st = JSON.readTree(cluster.cli(t, "status", "--cluster", c, "--json"));
+    assertEquals(3, st.get("nodes").size());
+    assertEquals(16, st.get("shards").size());
+    for (JsonNode n : st.get("nodes")) {
+      assertTrue(n.get("alive").asBoolean(), n.toString());
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);

@@ -43,17 +43,18 @@ final class LocalCluster implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), "io.bulwark.cli.Main"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir.getParent(), "cli", ".out");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(out.toFile()).start();
+    Path err = Files.createTempFile(dir.getParent(), "cli", ".err");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("bulwark " + String.join(" ", args) + " did not finish within "
-          + timeout + ":\n" + Files.readString(out));
+          + timeout + ":\n" + Files.readString(out) + Files.readString(err));
     }
     String text = Files.readString(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
       throw new AssertionError("bulwark " + String.join(" ", args) + " exited "
-          + p.exitValue() + ":\n" + text);
+          + p.exitValue() + ":\n" + text + Files.readString(err, StandardCharsets.UTF_8));
     }
     return text;
   }

@@ -61,6 +61,15 @@ final class ClusterView {
       }
     });
     coord.watchShardConfigs(c -> {
+      String ks = c.shard().keyspace();
+      if (!keyspaces.containsKey(ks)) {
+        // A new keyspace's shard configurations can arrive before the keyspace watch fires; a
+        // replica needs the spec (min-insync, acks) before it opens.
+        coord.keyspace(ks).ifPresent(k -> keyspaces.put(k.name(), k));
+        if (!keyspaces.containsKey(ks)) {
+          return; // Dropped meanwhile.
+        }
+      }
       shards.merge(c.shard(), c, (old, neu) -> neu.epoch() >= old.epoch() ? neu : old);
       known.addAll(c.members());
       known.addAll(c.learners());

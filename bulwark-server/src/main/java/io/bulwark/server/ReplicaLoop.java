@@ -167,7 +167,7 @@ final class ReplicaLoop implements AutoCloseable {
   void onConfig(ShardConfig c) {
     submit(() -> {
       ShardReplica r = replicas.get(c.shard());
-      if (r == null && c.isReplica(self)) {
+      if (r == null && c.isReplica(self) && keyspaces.apply(c.shard().keyspace()) != null) {
         r = open(c.shard());
       }
       if (r != null) {
