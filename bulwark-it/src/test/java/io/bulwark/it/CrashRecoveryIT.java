@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class CrashRecoveryIT {
       Map<String, String> acked = new ConcurrentHashMap<>();
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicLong ackedOnVictim = new AtomicLong();
+      AtomicReference<String> victimKey = new AtomicReference<>();
       List<Thread> writers = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int writer = t;
@@ -63,6 +65,7 @@ class CrashRecoveryIT {
               acked.put(key, value);
               if (client.locate("solo", bytes(key)).shard() == shard.shard()) {
                 ackedOnVictim.incrementAndGet();
+                victimKey.compareAndSet(null, key);
               }
             } catch (BulwarkException e) {
               // Refused or unknown while the node is down: not acknowledged, not checked.
@@ -84,7 +87,7 @@ class CrashRecoveryIT {
       }
       cluster.revive(victim);
       LocalCluster.await(victim + " serves shard " + shard.shard() + " again",
-          Duration.ofSeconds(60), () -> client.get("solo", bytes("probe")).isPresent());
+          Duration.ofSeconds(60), () -> client.get("solo", bytes(victimKey.get())).isPresent());
 
       int checked = 0;
       for (Map.Entry<String, String> e : acked.entrySet()) {
