@@ -127,10 +127,24 @@ public final class RocksShardStateMachine implements ShardStateMachine {
    * is newly applied, after recording it), so simulated and real dedup tables agree.
    */
   private void forgetAcked(WriteBatch batch, Command command) throws RocksDBException {
-    if (command.firstUnackedSeq() > 0) {
-      batch.deleteRange(store.dataCf(),
-          Keys.dedupClientPrefix(prefix, command.clientId()),
-          Keys.dedupKey(prefix, command.clientId(), command.firstUnackedSeq()));
+    if (command.firstUnackedSeq() <= 0) {
+      return;
+    }
+    byte[] from = Keys.dedupClientPrefix(prefix, command.clientId());
+    byte[] to = Keys.dedupKey(prefix, command.clientId(), command.firstUnackedSeq());
+    boolean any;
+    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), from, to, null)) {
+      it.seekToFirst();
+      any = it.valid();
+      it.checkStatus();
+    }
+    if (any) {
+      // Remember the forgetting (ShardStateMachine#FORGOTTEN): a stale duplicate of a forgotten
+      // seq, still in the network, must not be applied again.
+      batch.deleteRange(store.dataCf(), from, to);
+      long marker = command.firstUnackedSeq() - 1;
+      batch.put(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), marker),
+          Rows.dedup(new DedupRecord(command.clientId(), marker, FORGOTTEN)));
     }
   }
 
@@ -185,7 +199,21 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   private Outcome readOutcome(String clientId, long seq) throws RocksDBException {
     byte[] key = Keys.dedupKey(prefix, clientId, seq);
     byte[] row = store.db().get(store.dataCf(), key);
-    return row == null ? null : decodeDedup(key, row).outcome();
+    if (row != null) {
+      return decodeDedup(key, row).outcome();
+    }
+    // No record: forgotten if the client's lowest row is a forgetting marker above this seq.
+    byte[] client = Keys.dedupClientPrefix(prefix, clientId);
+    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), client,
+        Keys.successor(client), null)) {
+      it.seekToFirst();
+      if (!it.valid()) {
+        it.checkStatus();
+        return null;
+      }
+      DedupRecord first = decodeDedup(it.key(), it.value());
+      return first.seq() > seq && FORGOTTEN.equals(first.outcome()) ? FORGOTTEN : null;
+    }
   }
 
   private DedupRecord decodeDedup(byte[] key, byte[] row) {

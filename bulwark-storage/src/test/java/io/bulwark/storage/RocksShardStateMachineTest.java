@@ -19,6 +19,7 @@ import io.bulwark.core.pb.KeyValue;
 import io.bulwark.core.pb.LogEntry;
 import io.bulwark.core.pb.Op;
 import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.ShardStateMachine;
 import io.bulwark.core.pb.ShardStateMachine.DedupRecord;
 import io.bulwark.core.pb.ShardStateMachine.Snapshot;
 import io.bulwark.core.pb.Versioned;
@@ -155,21 +156,22 @@ class RocksShardStateMachineTest {
   }
 
   @Test
-  void firstUnackedSeq_forgetsThatClientsOlderRowsOnly() {
+  void firstUnackedSeq_forgetsThatClientsOlderRowsOnly_andRemembersTheForgetting() {
     for (long seq = 1; seq <= 5; seq++) {
       apply(client("alice", seq, 0, new Op.Put(b("a"), b("v" + seq))));
       apply(client("bob", seq, 0, new Op.Put(b("b"), b("v" + seq))));
     }
     apply(client("alice", 6, 4, new Op.Put(b("a"), b("v6"))));
 
-    assertNull(sm.appliedOutcome("alice", 1));
-    assertNull(sm.appliedOutcome("alice", 3));
+    // Forgotten, and remembered as forgotten: a stale duplicate of seq 1..3 must not apply.
+    assertEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", 1));
+    assertEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", 3));
     assertNotNull(sm.appliedOutcome("alice", 4));
     assertNotNull(sm.appliedOutcome("alice", 6));
     for (long seq = 1; seq <= 5; seq++) {
       assertNotNull(sm.appliedOutcome("bob", seq), "bob's row " + seq);
     }
-    assertEquals(List.of(4L, 5L, 6L), sm.snapshot().dedup().stream()
+    assertEquals(List.of(3L, 4L, 5L, 6L), sm.snapshot().dedup().stream()
         .filter(r -> r.clientId().equals("alice")).map(DedupRecord::seq)
         .collect(Collectors.toList()));
   }

@@ -430,9 +430,16 @@ public final class ShardReplica {
       return;
     }
     sm.install(new ShardStateMachine.Snapshot(c.snapshotIndex(), c.snapshotEpoch(), kvs, dedup));
-    log.reset(c.snapshotIndex(), c.snapshotEpoch());
-    out.add(new Effect.ResetLog(c.snapshotIndex(), c.snapshotEpoch()));
-    durableIndex = c.snapshotIndex();
+    if (log.epochAt(c.snapshotIndex()) == c.snapshotEpoch()) {
+      // Our log holds the snapshot's last entry: keep what follows it. Those entries may be
+      // committed, counted on this replica's durable ack (§3.3); only the applied prefix goes.
+      out.add(new Effect.TrimLog(c.snapshotIndex() + 1, log.trimBefore(c.snapshotIndex() + 1)));
+      durableIndex = Math.max(durableIndex, c.snapshotIndex());
+    } else {
+      log.reset(c.snapshotIndex(), c.snapshotEpoch());
+      out.add(new Effect.ResetLog(c.snapshotIndex(), c.snapshotEpoch()));
+      durableIndex = c.snapshotIndex();
+    }
     committedIndex = c.snapshotIndex();
     verifiedIndex = c.snapshotIndex();
     out.add(new Effect.Emit("snapshot-installed",

@@ -244,6 +244,47 @@ class SimulationFindingsTest {
   }
 
   /**
+   * Seed 1398: a new primary (whose log was trimmed) sent a backup a snapshot of its applied
+   * state, below entries the backup held durably — among them one committed with this backup's
+   * ack. Installing it reset the whole log, so the backup, a member that had counted for that
+   * commit, no longer held it; when it later became primary the acknowledged write was gone
+   * (§3.3, §3.7). The install now keeps the log after the snapshot's position when it is ours.
+   */
+  @Test
+  void snapshotBelowEntriesTheBackupHolds_keepsTheEntriesAfterIt_3_3() {
+    List<LogEntry> log = new ArrayList<>();
+    for (long i = 1; i <= 54; i++) {
+      log.add(new LogEntry(i <= 52 ? 50 : 52, i,
+          new Command("c0", i, i, new Op.Put(b("k"), b("v" + i)))));
+    }
+    Node backup = new Node("n2", new MemoryShardStateMachine(), 0, 0, log, 0);
+    ShardConfig c = new ShardConfig(SHARD, 54, "n3", List.of("n2"), List.of());
+    backup.handle(new Input.ConfigObserved(0, c));
+    List<Effect> fx = backup.handle(new Input.Received(MS, "n3", new Message.SnapshotChunk(
+        c, 52, 50, 0, true, List.of(new KeyValue(b("k"), b("v52"), 52)), List.of())));
+    assertEquals(52, backup.sm.appliedIndex());
+    assertEquals(54, backup.replica.lastIndex(), "the entries after the snapshot stay");
+    assertEquals(54, backup.replica.durableIndex());
+    assertEquals(52, backup.replica.logEntry(53).epoch());
+    assertTrue(of(fx, Effect.ResetLog.class).isEmpty(), fx.toString());
+    assertEquals(List.of(new Effect.TrimLog(53, 50)), of(fx, Effect.TrimLog.class));
+  }
+
+  /** The other case: a log that does not hold the snapshot's position is replaced by it. */
+  @Test
+  void snapshotOfAPositionTheLogDoesNotHold_replacesTheLog_3_11() {
+    List<LogEntry> log = List.of(new LogEntry(3, 1, Command.noop()),
+        new LogEntry(3, 2, Command.noop()));
+    Node backup = new Node("n2", new MemoryShardStateMachine(), 0, 0, log, 0);
+    ShardConfig c = new ShardConfig(SHARD, 9, "n3", List.of("n2"), List.of());
+    backup.handle(new Input.ConfigObserved(0, c));
+    List<Effect> fx = backup.handle(new Input.Received(MS, "n3",
+        new Message.SnapshotChunk(c, 2, 8, 0, true, List.of(), List.of())));
+    assertEquals(List.of(new Effect.ResetLog(2, 8)), of(fx, Effect.ResetLog.class));
+    assertEquals(2, backup.replica.lastIndex());
+  }
+
+  /**
    * Seed 38: a late copy of an old request (its client had its answer and moved on, so the
    * dedup record was forgotten below firstUnackedSeq) was appended and applied again, writing
    * an old value over a newer acknowledged one (§3.4). The forgetting is now recorded, and
