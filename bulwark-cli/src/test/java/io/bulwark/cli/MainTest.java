@@ -214,13 +214,6 @@ class MainTest {
   }
 
   @Test
-  void demo_saysNotImplementedAndExitsOne() {
-    CliRunner.Result r = cli.run("demo");
-    assertEquals(ExitCode.FAILED, r.exitCode());
-    assertEquals("demo: not implemented yet\n", r.err());
-  }
-
-  @Test
   void version_namesTheProjectVersion() {
     CliRunner.Result r = cli.run("--version");
     assertEquals(ExitCode.OK, r.exitCode());
