@@ -115,13 +115,16 @@ public final class ShardReplica {
     this.sm = sm;
     this.out = out;
     long applied = sm.appliedIndex();
-    if (applied > baseIndex + recovered.size() || applied < baseIndex) {
-      // A snapshot was installed but the log reset did not reach the disk: the log is stale.
-      // Reset it on disk as well, or the next append would leave a gap after the stale entries.
+    ReplicaLog recoveredLog =
+        applied < baseIndex ? null : new ReplicaLog(baseIndex, baseEpoch, recovered);
+    if (recoveredLog == null || recoveredLog.epochAt(applied) != sm.appliedEpoch()) {
+      // A snapshot was installed but the log reset did not reach the disk: the log is stale —
+      // it ends before the snapshot, or holds another history at its index. Reset it on disk
+      // as well, or the next append would leave a gap after the stale entries.
       this.log = new ReplicaLog(applied, sm.appliedEpoch(), List.of());
       out.add(new Effect.ResetLog(applied, sm.appliedEpoch()));
     } else {
-      this.log = new ReplicaLog(baseIndex, baseEpoch, recovered);
+      this.log = recoveredLog;
     }
     this.durableIndex = log.lastIndex();
     this.committedIndex = applied;

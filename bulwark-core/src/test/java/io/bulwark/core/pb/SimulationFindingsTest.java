@@ -63,7 +63,8 @@ class SimulationFindingsTest {
           last = a.entries().get(a.entries().size() - 1);
         }
       }
-      return last == null ? List.of() : handle(new Input.LogDurable(now, last.index(), last.epoch()));
+      return last == null ? List.of()
+          : handle(new Input.LogDurable(now, last.index(), last.epoch()));
     }
   }
 
@@ -127,9 +128,9 @@ class SimulationFindingsTest {
   }
 
   /**
-   * Seed 46: a crash after a snapshot install (synced) but before its log reset reached the
-   * disk. The replica rightly ignored the stale log, but left it on disk: its next append left
-   * a gap, and the next restart would have found a corrupt log.
+   * Seed 46 (regression seed 197): a crash after a snapshot install (synced) but before its log
+   * reset reached the disk. The replica rightly ignored the stale log, but left it on disk: its
+   * next append left a gap, and the next restart would have found a corrupt log.
    */
   @Test
   void restartWithAStaleLogBehindAnInstalledSnapshot_resetsTheLogOnDiskToo_3_11() {
@@ -143,10 +144,35 @@ class SimulationFindingsTest {
   }
 
   /**
-   * Seed 92: a primary with no backups promoted a learner; the CAS won but the primary did not
-   * learn it (its answer was lost, or the primary paused). With no backups its lease was
-   * infinite, so it kept serving while the learner — now a backup of the next epoch — waited
-   * out its grace and became primary: two primaries (§3.6, §3.11). The promoting learner now
+   * Seed 10680: the same crash, but the stale log reached past the snapshot, so its length
+   * looked fine and it was kept — with another history at the snapshot's index. The first
+   * prepare of the next primary then "diverged" below the applied index and wiped the replica,
+   * which acks ALL must never need. The log must hold the applied entry itself to be kept.
+   */
+  @Test
+  void restartWithALogOfAnotherHistoryAtTheSnapshotIndex_resetsTheLog_3_11() {
+    MemoryShardStateMachine sm = new MemoryShardStateMachine();
+    sm.install(new ShardStateMachine.Snapshot(62, 33, List.of(), List.of()));
+    List<LogEntry> staleLog = new ArrayList<>();
+    for (long i = 52; i <= 62; i++) {
+      staleLog.add(new LogEntry(30, i, Command.noop()));
+    }
+    Node n = new Node("n1", sm, 51, 30, staleLog, 0);
+    assertEquals(List.of(new Effect.ResetLog(62, 33)), of(n.effects, Effect.ResetLog.class));
+    ShardConfig c = new ShardConfig(SHARD, 34, "n3", List.of(), List.of("n1"));
+    n.handle(new Input.ConfigObserved(0, c));
+    n.handle(new Input.Received(MS, "n3", new Message.ReplicatePrepare(c, 62, 33,
+        List.of(new LogEntry(34, 63, Command.noop())), 63)));
+    assertTrue(of(n.effects, Effect.Emit.class).stream()
+        .noneMatch(e -> e.event().equals("replica-wiped")), n.effects.toString());
+    assertEquals(63, n.replica.lastIndex());
+  }
+
+  /**
+   * Seed 92 (regression seed 1656): a primary with no backups promoted a learner; the CAS won but
+   * the primary did not learn it (its answer was lost, or the primary paused). With no backups its
+   * lease was infinite, so it kept serving while the learner — now a backup of the next epoch —
+   * waited out its grace and became primary: two primaries (§3.6, §3.11). The promoting learner now
    * vouches for the lease until the promotion resolves, and a failed promotion stays pending.
    */
   @Test
@@ -285,10 +311,10 @@ class SimulationFindingsTest {
   }
 
   /**
-   * Seed 38: a late copy of an old request (its client had its answer and moved on, so the
-   * dedup record was forgotten below firstUnackedSeq) was appended and applied again, writing
-   * an old value over a newer acknowledged one (§3.4). The forgetting is now recorded, and
-   * survives snapshots.
+   * Seed 38 (regression seed 360): a late copy of an old request (its client had its answer and
+   * moved on, so the dedup record was forgotten below firstUnackedSeq) was appended and applied
+   * again, writing an old value over a newer acknowledged one (§3.4). The forgetting is now
+   * recorded, and survives snapshots.
    */
   @Test
   void staleDuplicateOfAForgottenSeq_isNotAppliedAgain_evenAfterASnapshot_3_4() {
@@ -309,7 +335,7 @@ class SimulationFindingsTest {
     assertEquals(null, copy.appliedOutcome("c3", 6), "a seq not yet applied is not stale");
   }
 
-  /** Seed 38, at the primary: the stale copy is answered from the record, never appended. */
+  /** Seed 38 (360), at the primary: the stale copy is answered from the record, never appended. */
   @Test
   void staleDuplicateReachingThePrimary_isNotAppended_3_4() {
     long now = 1_000 * MS;

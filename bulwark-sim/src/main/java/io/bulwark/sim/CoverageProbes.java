@@ -1,0 +1,22 @@
+package io.bulwark.sim;
+
+import java.util.List;
+
+/**
+ * Rare paths a batch of seeds should reach (STYLE §6, after FoundationDB's code probes): core
+ * events and simulator faults. {@link SimMain} lists those that never fired, which says where
+ * the swarm needs new knobs — a path never exercised is a path never tested.
+ */
+final class CoverageProbes {
+  private CoverageProbes() {}
+
+  static final List<String> EXPECTED = List.of(
+      "core:became-primary", "core:reconciled", "core:stepped-down", "core:grace-expired",
+      "core:log-truncated", "core:snapshot-sent", "core:snapshot-installed",
+      "core:config-changed", "core:propose",
+      "controller:replica-added", "coord:cas-lost", "coord:proposal-unreachable",
+      "node:crashed", "node:stalled", "node:read-release-delayed",
+      "fault:partition", "fault:crash-all", "fault:coord-outage", "fault:coord-session-lost",
+      "fault:reboot", "fault:clock-rate", "fault:disk-stall",
+      "client:write:info", "client:cas:fail");
+}

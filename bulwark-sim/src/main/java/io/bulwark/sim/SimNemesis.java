@@ -1,0 +1,202 @@
+package io.bulwark.sim;
+
+import static io.bulwark.sim.SimTime.MS;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Injects faults during the chaos phase, each kind only if the seed's {@link SimKnobs} enabled
+ * it: crashes (one node, or all at once, restarted later, sometimes with a rebooted clock),
+ * network partitions (two-way or one-way, healed later), ZooKeeper outages (for everyone, or
+ * one node's session), process stalls (GC pauses), disk stalls and clock-rate changes within
+ * ρ. Drops, duplicates and delays are {@link SimNetwork}'s, slow fsyncs {@link SimDisk}'s.
+ * {@link #heal} ends every fault for the liveness phase.
+ */
+final class SimNemesis {
+  private enum Kind { CRASH, CRASH_ALL, PARTITION, COORD_OUTAGE, STALL, DISK_STALL, CLOCK_RATE }
+
+  private final SimScheduler scheduler;
+  private final SplittableRandom random;
+  private final SimKnobs knobs;
+  private final List<SimNode> nodes;
+  private final SimNetwork network;
+  private final SimCoord coord;
+  private final SimTrace trace;
+  private final List<Kind> enabled = new ArrayList<>();
+  private boolean active;
+  private boolean partitioned;
+  private boolean coordDown;
+
+  SimNemesis(SimScheduler scheduler, SplittableRandom random, SimKnobs knobs,
+      List<SimNode> nodes, SimNetwork network, SimCoord coord, SimTrace trace) {
+    this.scheduler = scheduler;
+    this.random = random;
+    this.knobs = knobs;
+    this.nodes = nodes;
+    this.network = network;
+    this.coord = coord;
+    this.trace = trace;
+    addIf(knobs.crashes, Kind.CRASH);
+    addIf(knobs.crashAll, Kind.CRASH_ALL);
+    addIf(knobs.partitions, Kind.PARTITION);
+    addIf(knobs.coordOutages, Kind.COORD_OUTAGE);
+    addIf(knobs.stalls, Kind.STALL);
+    addIf(knobs.fsyncSlowRate > 0, Kind.DISK_STALL);
+    addIf(knobs.clockChanges, Kind.CLOCK_RATE);
+  }
+
+  private void addIf(boolean on, Kind k) {
+    if (on) {
+      enabled.add(k);
+    }
+  }
+
+  void start() {
+    active = true;
+    scheduleNext();
+  }
+
+  private void scheduleNext() {
+    // Exponential gaps: faults cluster sometimes, as they do in production.
+    double u = 1.0 - random.nextDouble();
+    long gap = (long) (-Math.log(u) * knobs.faultIntervalMeanNanos);
+    scheduler.after(Math.min(gap, 20 * knobs.faultIntervalMeanNanos), () -> {
+      if (active) {
+        if (!enabled.isEmpty()) {
+          inject(enabled.get(random.nextInt(enabled.size())));
+        }
+        scheduleNext();
+      }
+    });
+  }
+
+  private void inject(Kind kind) {
+    switch (kind) {
+      case CRASH -> crash(nodes.get(random.nextInt(nodes.size())), 10 * MS, 2_000 * MS);
+      case CRASH_ALL -> {
+        trace.record("nemesis", "fault:crash-all", "");
+        for (SimNode n : nodes) {
+          crash(n, 5 * MS, 1_000 * MS);
+        }
+      }
+      case PARTITION -> partition();
+      case COORD_OUTAGE -> coordOutage();
+      case STALL -> {
+        SimNode n = nodes.get(random.nextInt(nodes.size()));
+        n.stall(scheduler.nowNanos() + range(5 * MS, 600 * MS));
+      }
+      case DISK_STALL -> {
+        SimNode n = nodes.get(random.nextInt(nodes.size()));
+        long until = scheduler.nowNanos() + range(10 * MS, 500 * MS);
+        trace.record(n.id(), "fault:disk-stall", "until=" + SimTime.format(until));
+        n.disk().slowUntil(until);
+      }
+      case CLOCK_RATE -> {
+        SimNode n = nodes.get(random.nextInt(nodes.size()));
+        long ppm = knobs.clockDriftPpmMax == 0 ? 0
+            : random.nextLong(-knobs.clockDriftPpmMax, knobs.clockDriftPpmMax + 1);
+        n.clock().setRate(ppm);
+        trace.record(n.id(), "fault:clock-rate", ppm + "ppm");
+      }
+      default -> throw new IllegalStateException("unknown fault " + kind);
+    }
+  }
+
+  private void crash(SimNode n, long downMin, long downMax) {
+    if (!n.isAlive()) {
+      return;
+    }
+    n.crash();
+    scheduler.after(range(downMin, downMax), () -> restart(n));
+  }
+
+  private void restart(SimNode n) {
+    if (n.isAlive()) {
+      return;
+    }
+    if (knobs.reboots && random.nextBoolean()) {
+      n.clock().reboot(random.nextLong(-(1L << 50), 1L << 50));
+      trace.record(n.id(), "fault:reboot", "clock=" + n.clock().nowNanos());
+    }
+    n.start();
+  }
+
+  private void partition() {
+    if (partitioned) {
+      return;
+    }
+    List<SimNode> shuffled = new ArrayList<>(nodes);
+    for (int i = shuffled.size() - 1; i > 0; i--) {
+      Collections.swap(shuffled, i, random.nextInt(i + 1));
+    }
+    int cut = 1 + random.nextInt(nodes.size() - 1);
+    List<String> side = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (int i = 0; i < shuffled.size(); i++) {
+      (i < cut ? side : others).add(shuffled.get(i).id());
+    }
+    boolean oneWay = random.nextInt(5) == 0;
+    network.partition(side, others, oneWay);
+    partitioned = true;
+    trace.record("nemesis", "fault:partition", side + (oneWay ? " -/> " : " </> ") + others);
+    scheduler.after(range(50 * MS, 3_000 * MS), () -> {
+      if (partitioned) {
+        network.healPartitions();
+        partitioned = false;
+        trace.record("nemesis", "fault:partition-healed", "");
+      }
+    });
+  }
+
+  private void coordOutage() {
+    if (coordDown) {
+      return;
+    }
+    coordDown = true;
+    long duration = range(50 * MS, 2_000 * MS);
+    if (random.nextBoolean()) {
+      coord.beginOutage();
+      trace.record("nemesis", "fault:coord-outage", "for=" + SimTime.format(duration));
+      scheduler.after(duration, () -> {
+        if (coordDown) {
+          coord.endOutage();
+          coordDown = false;
+          trace.record("nemesis", "fault:coord-outage-ended", "");
+        }
+      });
+    } else {
+      SimNode n = nodes.get(random.nextInt(nodes.size()));
+      coord.cutOff(n.id());
+      trace.record(n.id(), "fault:coord-session-lost", "for=" + SimTime.format(duration));
+      scheduler.after(duration, () -> {
+        if (coordDown) {
+          coord.reconnect(n);
+          coordDown = false;
+          trace.record(n.id(), "fault:coord-session-restored", "");
+        }
+      });
+    }
+  }
+
+  /** Ends every fault: partitions, outages, stalls, dead nodes (restarted now). */
+  void heal() {
+    active = false;
+    partitioned = false;
+    coordDown = false;
+    network.heal();
+    coord.heal();
+    trace.record("nemesis", "heal", "every fault ends now");
+    for (SimNode n : nodes) {
+      if (!n.isAlive()) {
+        n.start();
+      }
+    }
+  }
+
+  private long range(long min, long max) {
+    return min + random.nextLong(max - min + 1);
+  }
+}

@@ -1,0 +1,371 @@
+package io.bulwark.sim;
+
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.ClientReply;
+import io.bulwark.core.pb.Effect;
+import io.bulwark.core.pb.Input;
+import io.bulwark.core.pb.Message;
+import io.bulwark.core.pb.Outbox;
+import io.bulwark.core.pb.ShardReplica;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * One node process, doing what bulwark-server's ReplicaLoop does for real (DESIGN §1): it owns
+ * this node's {@link ShardReplica}s and feeds them inputs one at a time, each stamped with this
+ * node's own clock read at dispatch (§3.6); it performs their effects — sends through
+ * {@link SimNetwork}, log effects through {@link SimDisk} in order, proposals through
+ * {@link SimCoord}, replies to the waiting client, a read released only if the clock read after
+ * it is still inside its lease — and ticks every replica periodically.
+ *
+ * <p>Lifecycle: {@link #crash} loses everything not on disk (replicas, queued writes, pending
+ * requests); {@link #start} is a new process that opens every shard it has data for, from the
+ * durable checkpoint and log, as the server does, and re-reads all configurations. A stall
+ * (a long GC pause) defers every input until it ends; the clock runs on meanwhile.
+ */
+final class SimNode {
+  /** As ReplicaLoop: a request unanswered this long gets INDETERMINATE (writes). */
+  static final long REQUEST_TIMEOUT_NANOS = 5 * SimTime.SECOND;
+  /** Most inputs held during a stall, as ReplicaLoop's bounded queue. */
+  static final int DEFERRED_MAX = 200_000;
+
+  /** Builds a client input for a request id at the dispatch time. */
+  interface RequestFactory {
+    Input make(long requestId, long nowNanos);
+  }
+
+  private record Pending(boolean write, long startNanos, Consumer<ClientReply> callback) {}
+
+  private final String id;
+  private final SimScheduler scheduler;
+  private final SplittableRandom random;
+  private final SimKnobs knobs;
+  private final SimTrace trace;
+  private final SimClock clock;
+  private final SimDisk disk;
+  private final CommittedEntriesAgree ledger;
+  private SimNetwork network;
+  private SimCoord coord;
+
+  private final TreeMap<ShardId, ShardReplica> replicas = new TreeMap<>();
+  private final Map<ShardId, Outbox> outboxes = new TreeMap<>();
+  private final Map<ShardId, SimStateMachine> machines = new TreeMap<>();
+  private final Map<Long, Pending> pending = new LinkedHashMap<>();
+  private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+  private long nextRequestId = 1;
+  private int incarnation;
+  private boolean alive;
+  private long stalledUntilNanos;
+  private boolean releaseDelays;
+
+  SimNode(String id, SimScheduler scheduler, SplittableRandom random, SimKnobs knobs,
+      SimTrace trace, SimClock clock, SimDisk disk, CommittedEntriesAgree ledger) {
+    this.id = id;
+    this.scheduler = scheduler;
+    this.random = random;
+    this.knobs = knobs;
+    this.trace = trace;
+    this.clock = clock;
+    this.disk = disk;
+    this.ledger = ledger;
+  }
+
+  void wire(SimNetwork network, SimCoord coord) {
+    this.network = network;
+    this.coord = coord;
+  }
+
+  String id() {
+    return id;
+  }
+
+  int incarnation() {
+    return incarnation;
+  }
+
+  boolean isAlive() {
+    return alive;
+  }
+
+  SimClock clock() {
+    return clock;
+  }
+
+  SimDisk disk() {
+    return disk;
+  }
+
+  /** Read-only view for invariants and final checks. */
+  SortedMap<ShardId, ShardReplica> replicas() {
+    return Collections.unmodifiableSortedMap(replicas);
+  }
+
+  SimStateMachine stateMachine(ShardId shard) {
+    return machines.get(shard);
+  }
+
+  /** Delays some read releases, as a pause between reading a value and releasing it would. */
+  void releaseDelays(boolean on) {
+    this.releaseDelays = on;
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  /** A new process: opens the shards it has data for and reads every configuration. */
+  void start() {
+    if (alive) {
+      throw new IllegalStateException(id + " is already running");
+    }
+    alive = true;
+    incarnation++;
+    stalledUntilNanos = 0;
+    disk.attach(this::onDurable);
+    for (ShardId shard : disk.shards()) {
+      open(shard);
+    }
+    trace.record(id, "node:started", "incarnation=" + incarnation + " shards=" + disk.shards()
+        + " clock=" + clock.nowNanos());
+    coord.refreshAll(this);
+    scheduleTick(incarnation);
+  }
+
+  /** Kill -9: everything not durable is gone. */
+  void crash() {
+    if (!alive) {
+      return;
+    }
+    alive = false;
+    incarnation++;
+    disk.crash();
+    replicas.clear();
+    outboxes.clear();
+    machines.clear();
+    pending.clear();
+    deferred.clear();
+    trace.record(id, "node:crashed", "incarnation=" + (incarnation - 1));
+  }
+
+  /** A pause of the whole process until {@code untilNanos} (global time). */
+  void stall(long untilNanos) {
+    if (!alive || untilNanos <= stalledUntilNanos) {
+      return;
+    }
+    stalledUntilNanos = untilNanos;
+    int inc = incarnation;
+    trace.record(id, "node:stalled", "until=" + SimTime.format(untilNanos));
+    scheduler.at(untilNanos, () -> {
+      if (inc == incarnation && scheduler.nowNanos() >= stalledUntilNanos) {
+        drainDeferred();
+      }
+    });
+  }
+
+  private void drainDeferred() {
+    for (int i = 0; i < DEFERRED_MAX && !deferred.isEmpty() && alive; i++) {
+      deferred.pollFirst().run();
+    }
+  }
+
+  /** Runs an input now, or after the stall; drops it if the process is dead. */
+  private void run(Runnable input) {
+    if (!alive) {
+      return;
+    }
+    if (scheduler.nowNanos() < stalledUntilNanos) {
+      if (deferred.size() < DEFERRED_MAX) {
+        deferred.addLast(input);
+      }
+      return;
+    }
+    input.run();
+  }
+
+  // ------------------------------------------------------------ inputs
+
+  void receive(String from, Message m) {
+    run(() -> {
+      ShardReplica r = replicas.get(m.shard());
+      if (r == null && mentionsSelf(m)) {
+        r = open(m.shard());
+      }
+      if (r != null) {
+        dispatch(r, new Input.Received(clock.nowNanos(), from, m));
+      }
+    });
+  }
+
+  void onConfig(ShardConfig c) {
+    run(() -> {
+      ShardReplica r = replicas.get(c.shard());
+      if (r == null && c.isReplica(id)) {
+        r = open(c.shard());
+      }
+      if (r != null) {
+        dispatch(r, new Input.ConfigObserved(clock.nowNanos(), c));
+      }
+    });
+  }
+
+  void onProposalResult(ShardConfig proposed, boolean succeeded) {
+    run(() -> {
+      ShardReplica r = replicas.get(proposed.shard());
+      if (r != null) {
+        dispatch(r, new Input.ProposalResult(clock.nowNanos(), proposed, succeeded));
+      }
+    });
+  }
+
+  private void onDurable(ShardId shard, long index, long epoch) {
+    run(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null) {
+        dispatch(r, new Input.LogDurable(clock.nowNanos(), index, epoch));
+      }
+    });
+  }
+
+  /** A client request arriving at this node; {@code callback} gets the (released) reply. */
+  void request(ShardId shard, boolean write, RequestFactory make,
+      Consumer<ClientReply> callback) {
+    run(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r == null) {
+        callback.accept(new ClientReply.Refused(ClientReply.Refusal.NOT_PRIMARY,
+            id + " holds no replica of " + shard, null));
+        return;
+      }
+      long requestId = nextRequestId++;
+      long now = clock.nowNanos();
+      pending.put(requestId, new Pending(write, now, callback));
+      dispatch(r, make.make(requestId, now));
+    });
+  }
+
+  private boolean mentionsSelf(Message m) {
+    if (m instanceof Message.ReplicatePrepare p) {
+      return p.config().isReplica(id);
+    }
+    if (m instanceof Message.Beacon b) {
+      return b.config().isReplica(id);
+    }
+    if (m instanceof Message.SnapshotChunk c) {
+      return c.config().isReplica(id);
+    }
+    return false;
+  }
+
+  private void scheduleTick(int inc) {
+    scheduler.after(clock.globalDelayFor(knobs.tickNanos), () -> {
+      if (inc != incarnation) {
+        return;
+      }
+      if (scheduler.nowNanos() >= stalledUntilNanos) {
+        tick();
+      }
+      scheduleTick(inc);
+    });
+  }
+
+  private void tick() {
+    long now = clock.nowNanos();
+    for (ShardReplica r : replicas.values()) {
+      dispatch(r, new Input.Tick(now));
+    }
+    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (now - p.startNanos() > REQUEST_TIMEOUT_NANOS) {
+        it.remove();
+        p.callback().accept(p.write()
+            ? new ClientReply.Indeterminate("no reply from the shard within 5 s")
+            : new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
+                "no reply from the shard within 5 s", null));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ replicas and effects
+
+  private ShardReplica open(ShardId shard) {
+    SimDisk.Recovered rec = disk.recover(shard);
+    SimStateMachine sm = new SimStateMachine(shard, id, rec.checkpoint(), ledger,
+        installed -> disk.checkpointNow(shard, installed));
+    Outbox out = new Outbox();
+    ShardReplica r = new ShardReplica(shard, id, knobs.replica, sm, rec.baseIndex(),
+        rec.baseEpoch(), rec.entries(), out, clock.nowNanos());
+    replicas.put(shard, r);
+    outboxes.put(shard, out);
+    machines.put(shard, sm);
+    trace.record(id, "node:replica-opened", "shard=" + shard + " applied=" + sm.appliedIndex()
+        + " log=" + (rec.baseIndex() + 1) + ".." + (rec.baseIndex() + rec.entries().size()));
+    return r;
+  }
+
+  private void dispatch(ShardReplica r, Input in) {
+    r.handle(in);
+    for (Effect e : outboxes.get(r.shard()).drain()) {
+      perform(r.shard(), e);
+    }
+  }
+
+  private void perform(ShardId shard, Effect e) {
+    if (e instanceof Effect.Send s) {
+      network.send(id, s.to(), s.message());
+    } else if (e instanceof Effect.Reply rep) {
+      Pending p = pending.remove(rep.requestId());
+      if (p != null) {
+        release(rep.reply(), p.callback());
+      }
+    } else if (e instanceof Effect.ProposeConfig pc) {
+      coord.propose(this, pc.expectedEpoch(), pc.next());
+    } else if (e instanceof Effect.Emit em) {
+      trace.record(id, "core:" + em.event(), em.detail());
+      if (em.event().equals("replica-wiped")) {
+        throw new SimFailure("replica " + id + " of " + shard + " was wiped: it had applied an"
+            + " entry the primary's log does not hold, impossible with acks ALL (" + em.detail()
+            + ")");
+      }
+    } else if (e instanceof Effect.TrimLog) {
+      disk.submit(shard, e, machines.get(shard).snapshot());
+    } else {
+      disk.submit(shard, e, null);
+    }
+  }
+
+  /** A read leaves only if a clock read after the value was read is inside its lease (§3.6). */
+  private void release(ClientReply reply, Consumer<ClientReply> callback) {
+    long validUntil = Long.MAX_VALUE;
+    if (reply instanceof ClientReply.ReadValue rv) {
+      validUntil = rv.validUntilNanos();
+    } else if (reply instanceof ClientReply.Scanned sc) {
+      validUntil = sc.validUntilNanos();
+    }
+    if (validUntil == Long.MAX_VALUE) {
+      callback.accept(reply);
+      return;
+    }
+    long until = validUntil;
+    Runnable check = () -> callback.accept(clock.nowNanos() >= until
+        ? new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
+            "the primary's lease lapsed while the read was served; retry", null)
+        : reply);
+    if (releaseDelays && random.nextInt(50) == 0) {
+      int inc = incarnation;
+      scheduler.after(random.nextLong(2 * knobs.replica.leaseNanos()), () -> {
+        if (inc == incarnation) {
+          trace.count("node:read-release-delayed");
+          check.run();
+        }
+      });
+    } else {
+      check.run();
+    }
+  }
+}

@@ -1,0 +1,240 @@
+package io.bulwark.sim;
+
+import static io.bulwark.sim.SimTime.MS;
+import static io.bulwark.sim.SimTime.SECOND;
+
+import io.bulwark.check.CheckResult;
+import io.bulwark.check.Checker;
+import io.bulwark.check.Model;
+import io.bulwark.check.Verdict;
+import io.bulwark.check.history.History;
+import io.bulwark.check.history.HistoryFormatException;
+import io.bulwark.core.common.Invariants;
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * One simulated run of one seed: builds the cluster the seed describes, then
+ *
+ * <ol>
+ *   <li><b>chaos</b>: clients run {@code steps} operations while {@link SimNemesis} injects
+ *       faults; the invariants are checked after every event;
+ *   <li><b>liveness</b>: every fault is healed, and every client must complete a write of each
+ *       of its keys within {@link #LIVENESS_BOUND_NANOS};
+ *   <li><b>final reads</b>: every key is read (through the protocol, into the history), then the
+ *       cluster idles for {@link #SETTLE_NANOS};
+ *   <li><b>judgement</b>: replicas converged ({@link ConvergenceCheck}), no acknowledged write
+ *       was lost ({@link DurabilityCheck}), and the history is linearizable ({@link Checker},
+ *       register model; UNKNOWN is retried with a larger limit, then counts as a failure).
+ * </ol>
+ *
+ * <p>Single-threaded and deterministic: the same seed, steps and variant give the same history
+ * bytes. Not thread-safe; separate runs share nothing and may run in parallel.
+ */
+public final class SimRun {
+  public static final int STEPS_DEFAULT = 300;
+  static final long SETUP_NANOS = 300 * MS;
+  static final long CHAOS_MAX_NANOS = 120 * SECOND;
+  static final long LIVENESS_BOUND_NANOS = 30 * SECOND;
+  static final long FINAL_READS_BOUND_NANOS = 10 * SECOND;
+  static final long SETTLE_NANOS = 2 * SECOND;
+  static final long EVENTS_MAX = 30_000_000;
+  static final Duration CHECK_LIMIT = Duration.ofSeconds(10);
+  static final Duration CHECK_LIMIT_RETRY = Duration.ofSeconds(60);
+
+  private final long seed;
+  private final int steps;
+  private final Variant variant;
+  private final SimKnobs knobs;
+  private final SimScheduler scheduler = new SimScheduler(EVENTS_MAX);
+  private final SimTrace trace;
+  private final List<SimNode> nodes = new ArrayList<>();
+  private final Map<String, SimNode> byId = new TreeMap<>();
+  private final List<SimClient> clients = new ArrayList<>();
+  private final SimHistory history = new SimHistory();
+  private final SimKeys keys;
+  private final SimNetwork network;
+  private final SimCoord coord;
+  private final SimController controller;
+  private final SimNemesis nemesis;
+  private final List<Invariant> invariants = new ArrayList<>();
+  private final SplittableRandom workloadRandom;
+  private long recoveryNanos = -1;
+  private long checkMillis;
+  /** Key -> value read by the final reads (null: absent). */
+  private Map<String, String> finalValues = Map.of();
+
+  private SimRun(long seed, int steps, Variant variant, PrintStream verbose) {
+    this.seed = seed;
+    this.steps = steps;
+    this.variant = variant;
+    SplittableRandom root = new SplittableRandom(seed);
+    this.knobs = new SimKnobs(root.split());
+    this.trace = new SimTrace(scheduler, verbose);
+    this.keys = new SimKeys(knobs);
+    CommittedEntriesAgree ledger = new CommittedEntriesAgree(trace);
+    MonotonicEpochs epochs = new MonotonicEpochs(() -> nodes);
+    invariants.add(new SingleServingPrimary(() -> nodes));
+    invariants.add(epochs);
+    invariants.add(ledger);
+    this.network = new SimNetwork(scheduler, root.split(), knobs, trace, byId::get);
+    this.coord = new SimCoord(scheduler, root.split(), knobs, trace, epochs,
+        variant == Variant.COORD_CAS_IGNORES_EPOCH, () -> nodes);
+    for (int i = 1; i <= knobs.nodes; i++) {
+      SplittableRandom r = root.split();
+      String id = "n" + i;
+      long ppm = knobs.clockDriftPpmMax == 0 ? 0
+          : r.nextLong(-knobs.clockDriftPpmMax, knobs.clockDriftPpmMax + 1);
+      SimClock clock = new SimClock(scheduler, r.nextLong(-(1L << 50), 1L << 50), ppm);
+      SimDisk disk = new SimDisk(id, scheduler, r.split(), knobs, trace,
+          variant == Variant.DISK_EARLY_DURABLE);
+      SimNode node = new SimNode(id, scheduler, r.split(), knobs, trace, clock, disk, ledger);
+      node.wire(network, coord);
+      nodes.add(node);
+      byId.put(id, node);
+    }
+    this.controller = new SimController(scheduler, knobs, coord, nodes, trace);
+    this.nemesis = new SimNemesis(scheduler, root.split(), knobs, nodes, network, coord, trace);
+    for (int i = 0; i < knobs.clients; i++) {
+      clients.add(new SimClient("c" + i, scheduler, root.split(), knobs, network, nodes, history,
+          trace, keys));
+    }
+    this.workloadRandom = root.split();
+  }
+
+  /** Runs one seed; never throws for a bug found, only reports it in the result. */
+  public static SimResult run(long seed, int steps, Variant variant, PrintStream verbose) {
+    SimRun run = new SimRun(seed, steps, variant, verbose);
+    String failure = run.runAndJudge();
+    return new SimResult(seed, steps, variant, failure, run.knobs.describe(),
+        run.history.bytes(), run.trace.recent(), run.trace.counts(), run.recoveryNanos,
+        run.scheduler.nowNanos(), run.scheduler.eventsExecuted(), run.checkMillis);
+  }
+
+  private String runAndJudge() {
+    try {
+      simulate();
+      return judge();
+    } catch (SimFailure f) {
+      return f.getMessage();
+    } catch (Invariants.InvariantViolation v) {
+      return "core invariant violated: " + v.getMessage() + " at " + where(v);
+    } catch (RuntimeException e) {
+      return "exception " + e + " at " + where(e);
+    }
+  }
+
+  private static String where(Throwable t) {
+    StackTraceElement[] st = t.getStackTrace();
+    List<String> frames = new ArrayList<>();
+    for (int i = 0; i < st.length && frames.size() < 4; i++) {
+      frames.add(st[i].getClassName().replaceAll(".*\\.", "") + "." + st[i].getMethodName()
+          + ":" + st[i].getLineNumber());
+    }
+    return String.join(" < ", frames);
+  }
+
+  private void simulate() {
+    scheduler.afterEach(() -> {
+      for (Invariant inv : invariants) {
+        inv.check();
+      }
+    });
+    place();
+    for (SimNode n : nodes) {
+      n.start();
+    }
+    controller.start();
+    scheduler.runUntil(scheduler.nowNanos() + SETUP_NANOS, () -> false);
+
+    Workloads.Values values = new Workloads.Values();
+    Workloads.Mixed mixed = new Workloads.Mixed(workloadRandom, keys.names(), values, steps);
+    for (SimNode n : nodes) {
+      n.releaseDelays(knobs.stalls);
+    }
+    nemesis.start();
+    clients.forEach(c -> c.use(mixed));
+    scheduler.runUntil(scheduler.nowNanos() + CHAOS_MAX_NANOS, mixed::done);
+
+    long healedAt = scheduler.nowNanos();
+    nemesis.heal();
+    for (SimNode n : nodes) {
+      n.releaseDelays(false);
+    }
+    Workloads.WriteEachKeyOnce liveness =
+        new Workloads.WriteEachKeyOnce(clients, keys.names(), values);
+    clients.forEach(c -> c.use(liveness));
+    scheduler.runUntil(healedAt + LIVENESS_BOUND_NANOS, liveness::done);
+    if (!liveness.done()) {
+      throw new SimFailure("liveness: " + SimTime.format(LIVENESS_BOUND_NANOS) + " after healing,"
+          + " these clients still had no successful write of these keys: " + liveness.pending()
+          + "; configurations " + coord.configs());
+    }
+    recoveryNanos = scheduler.nowNanos() - healedAt;
+
+    Workloads.ReadEveryKey reads = new Workloads.ReadEveryKey(clients.get(0).id(), keys.names());
+    clients.forEach(c -> c.use(reads));
+    long readsFrom = scheduler.nowNanos();
+    scheduler.runUntil(readsFrom + FINAL_READS_BOUND_NANOS, reads::done);
+    if (!reads.done()) {
+      throw new SimFailure("liveness: final reads did not all succeed within "
+          + SimTime.format(FINAL_READS_BOUND_NANOS) + "; read " + reads.finalValues().keySet());
+    }
+    finalValues = reads.finalValues();
+    scheduler.runUntil(scheduler.nowNanos() + SETTLE_NANOS, () -> false);
+  }
+
+  /** Initial placement: shard i's replicas are rf consecutive nodes starting at node i. */
+  private void place() {
+    for (ShardId shard : keys.shards()) {
+      List<String> replicas = new ArrayList<>();
+      for (int j = 0; j < Math.min(knobs.replicationFactor, nodes.size()); j++) {
+        replicas.add(nodes.get((shard.shard() + j) % nodes.size()).id());
+      }
+      coord.create(new ShardConfig(shard, 1, replicas.get(0),
+          replicas.subList(1, replicas.size()), List.of()));
+    }
+  }
+
+  private static CheckResult checkLinearizable(History h, Duration limit) {
+    try {
+      return Checker.check(h, Model.REGISTER, limit);
+    } catch (HistoryFormatException e) {
+      throw new SimFailure("the simulator wrote a history the checker cannot judge: "
+          + e.getMessage());
+    }
+  }
+
+  private String judge() {
+    String divergence = ConvergenceCheck.findDivergence(coord, nodes);
+    if (divergence != null) {
+      return "convergence: " + divergence;
+    }
+    History h = history.toHistory();
+    String lost = DurabilityCheck.findLostWrite(h, finalValues);
+    if (lost != null) {
+      return "durability: " + lost;
+    }
+    long start = System.nanoTime();
+    CheckResult r = checkLinearizable(h, CHECK_LIMIT);
+    if (r.verdict() == Verdict.UNKNOWN) {
+      r = checkLinearizable(h, CHECK_LIMIT_RETRY);
+    }
+    checkMillis = (System.nanoTime() - start) / 1_000_000;
+    if (r.verdict() == Verdict.INVALID) {
+      return "linearizability: " + r.anomaly().replace('\n', ' ');
+    }
+    if (r.verdict() == Verdict.UNKNOWN) {
+      return "linearizability check gave up (UNKNOWN, investigate with a larger limit): "
+          + r.anomaly();
+    }
+    return null;
+  }
+}

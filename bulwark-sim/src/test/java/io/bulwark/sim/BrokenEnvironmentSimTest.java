@@ -1,0 +1,41 @@
+package io.bulwark.sim;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goal: show that the simulator can fail (STYLE P7) — a checker that never saw a bad run
+ * proves nothing. Method: each test breaks, on the simulator's side, one promise the design
+ * relies on ({@link Variant}), runs the CI seeds in order until one fails, prints that seed
+ * with its replay command, and checks that the correct environment passes the very same seed:
+ * the failure is the broken promise's, not the core's. The core is the same in both.
+ */
+class BrokenEnvironmentSimTest {
+
+  /** fsync acknowledged before the data is durable, and lost on a crash. */
+  @Test
+  void diskThatAcknowledgesFsyncEarly_isCaughtWithinTheCiBudget() {
+    caughtWithinTheCiBudget(Variant.DISK_EARLY_DURABLE);
+  }
+
+  /** A ZooKeeper whose compare-and-set does not compare: two proposals for one epoch win. */
+  @Test
+  void coordinationWhoseCasIgnoresTheEpoch_isCaughtWithinTheCiBudget() {
+    caughtWithinTheCiBudget(Variant.COORD_CAS_IGNORES_EPOCH);
+  }
+
+  private static void caughtWithinTheCiBudget(Variant broken) {
+    List<SimResult> runs = SimBatch.runUntil(1, SeedBatchSimTest.SEEDS, SimRun.STEPS_DEFAULT,
+        broken, SeedBatchSimTest.threads(), r -> !r.passed());
+    SimResult caught = runs.stream().filter(r -> !r.passed()).findFirst().orElse(null);
+    assertNotNull(caught, broken.cliName() + " passed all " + SeedBatchSimTest.SEEDS
+        + " seeds: the simulator cannot see this fault");
+    System.out.println(broken.cliName() + " caught: " + SimMain.failureLine(caught));
+    SimResult correct = SimRun.run(caught.seed(), caught.steps(), Variant.CORRECT, null);
+    assertTrue(correct.passed(), "seed " + caught.seed() + " fails in the correct environment "
+        + "too: " + correct.failure());
+  }
+}
