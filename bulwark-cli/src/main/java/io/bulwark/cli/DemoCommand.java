@@ -7,6 +7,7 @@ import io.bulwark.check.Checker;
 import io.bulwark.check.Model;
 import io.bulwark.check.Verdict;
 import io.bulwark.check.history.HistoryWriter;
+import io.bulwark.cli.workload.ClusterStability;
 import io.bulwark.cli.workload.RegisterWorkload;
 import io.bulwark.cli.workload.ShardProbe;
 import io.bulwark.client.BulwarkClient;
@@ -102,8 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     try (BulwarkClient client = BulwarkClient.connect(endpoints, ClientOptions.defaults()
             .withRequestTimeout(Duration.ofSeconds(20)));
         HistoryWriter history = HistoryWriter.open(historyFile)) {
-      await("every shard of the default keyspace has 3 in-sync replicas",
-          () -> fullyReplicated(client.status()));
+      ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), STEP_DEADLINE);
       say("Cluster up: 16 shards, each with a primary and 2 backups.");
 
       RegisterWorkload load = new RegisterWorkload(client, "default", writers, 10, 5_000_000,
@@ -126,14 +126,16 @@ final class DemoCommand implements Callable<Integer> {
     Thread.sleep(loadSeconds * 1000L);
     say("  %d writes acknowledged so far", load.acked());
 
-    String victim = target.primary();
     String shardName = "default/" + target.shard();
     // A writer of its own on the target shard measures the gap on that shard alone.
     ShardProbe probe = new ShardProbe(client, "default", target.shard());
     await("the probe writes to " + shardName, () -> probe.lastAckNanos() > Long.MIN_VALUE);
+    // Read the primary again just before the kill: it may have changed since the load began.
+    ShardLocation now = client.locate("default", bytes(RegisterWorkload.key(0, 0)));
+    String victim = now.primary();
     say("");
     say("kill -9 %s, the primary of shard %s (epoch %d, backups %s)", victim, shardName,
-        target.epoch(), target.backups());
+        now.epoch(), now.backups());
     killWallMs = System.currentTimeMillis();
     killNanos = System.nanoTime();
     run("local", "kill", victim, "--dir", dir.toString());
@@ -189,13 +191,6 @@ final class DemoCommand implements Callable<Integer> {
     boolean ok = lost.isEmpty() && check.verdict() == Verdict.VALID;
     say(ok ? "Demo passed." : "Demo FAILED.");
     return ok ? ExitCode.OK : ExitCode.FAILED;
-  }
-
-  private static boolean fullyReplicated(ClusterStatus s) {
-    List<ShardLocation> shards = s.shards().stream()
-        .filter(x -> x.keyspace().equals("default")).toList();
-    return !shards.isEmpty() && shards.stream()
-        .allMatch(x -> x.backups().size() == 2 && x.learners().isEmpty());
   }
 
   private static ShardLocation find(ClusterStatus s, int shard) {

@@ -44,6 +44,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       StatusCommand.class,
       KeyspaceCommand.class,
       CheckHistoryCommand.class,
+      SimCommand.class,
       ServerCommand.class,
       LocalCommand.class,
       DemoCommand.class

@@ -2,7 +2,6 @@ package io.bulwark.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.ClusterStatus;
 import io.bulwark.client.ShardLocation;
 import java.io.IOException;
@@ -115,18 +114,6 @@ final class LocalCluster implements AutoCloseable {
       }
     }
     return null;
-  }
-
-  /** Waits until every shard of {@code keyspace} has {@code replicas} members and no learner. */
-  static void awaitFullyReplicated(BulwarkClient client, String keyspace, int replicas)
-      throws InterruptedException {
-    await("every shard of " + keyspace + " has " + replicas + " in-sync replicas",
-        Duration.ofSeconds(90), () -> {
-          ClusterStatus s = client.status();
-          long placed = s.shards().stream().filter(x -> x.keyspace().equals(keyspace)).count();
-          return placed > 0 && s.shards().stream().filter(x -> x.keyspace().equals(keyspace))
-              .allMatch(x -> x.backups().size() + 1 == replicas && x.learners().isEmpty());
-        });
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.bulwark.check.Checker;
 import io.bulwark.check.Model;
 import io.bulwark.check.Verdict;
 import io.bulwark.check.history.HistoryWriter;
+import io.bulwark.cli.workload.ClusterStability;
 import io.bulwark.cli.workload.RegisterWorkload;
 import io.bulwark.cli.workload.ShardProbe;
 import io.bulwark.client.BulwarkClient;
@@ -40,19 +41,21 @@ class PrimaryFailoverIT {
         HistoryWriter writer = HistoryWriter.open(history)) {
       LocalCluster.await("a write to the default keyspace succeeds", Duration.ofSeconds(60),
           () -> client.put("default", bytes("probe"), bytes("1")).applied());
-      LocalCluster.awaitFullyReplicated(client, "default", 3);
+      ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), Duration.ofSeconds(90));
 
       RegisterWorkload load = new RegisterWorkload(client, "default", 4, 10, 200_000, writer);
       ShardLocation target = client.locate("default", bytes(RegisterWorkload.key(0, 0)));
-      String victim = target.primary();
       load.start(2, 42);
       LocalCluster.await("writes are acknowledged", Duration.ofSeconds(30),
           () -> load.acked() > 200);
 
       long gapMs;
+      String victim;
       try (ShardProbe probe = new ShardProbe(client, "default", target.shard())) {
         LocalCluster.await("the probe writes to shard " + target.shard(), Duration.ofSeconds(30),
             () -> probe.lastAckNanos() > Long.MIN_VALUE);
+        // The primary now, not when the load began: configurations may have changed since.
+        victim = client.locate("default", bytes(RegisterWorkload.key(0, 0))).primary();
         cluster.kill(victim);
         // The kill command returns once the process is gone: the probe's latest ack then is
         // its last one before the death, and the gap runs from it to the first ack after.

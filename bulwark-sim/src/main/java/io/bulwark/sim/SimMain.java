@@ -30,17 +30,24 @@ public final class SimMain {
       Path history, boolean verbose) {}
 
   public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  /**
+   * Runs the command line {@code args}; returns the exit code (0 all passed, 1 a seed failed,
+   * 2 usage error). Used by {@code bin/bulwark sim} and {@link #main}.
+   */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
     Options o;
     try {
       o = parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println("usage: SimMain [--seeds N] [--seed S] [--steps K] [--variant "
+      err.println("usage: sim [--seeds N] [--seed S] [--steps K] [--variant "
           + "correct|disk-early-durable|coord-cas-ignores-epoch] [--threads T] [--history FILE]"
           + " [--verbose]\n" + e.getMessage());
-      System.exit(2);
-      return;
+      return 2;
     }
-    System.exit(run(o, System.out) ? 0 : 1);
+    return run(o, out) ? 0 : 1;
   }
 
   static Options parse(String[] args) {

@@ -28,8 +28,7 @@ public record SimResult(
 
   /** The command that replays this run, from the repository root. */
   public String replayCommand() {
-    return "java -cp bulwark-sim/target/classes:$(cat bulwark-sim/target/classpath.txt) "
-        + "io.bulwark.sim.SimMain --seed " + seed + " --steps " + steps
+    return "bin/bulwark sim --seed " + seed + " --steps " + steps
         + (variant == Variant.CORRECT ? "" : " --variant " + variant.cliName());
   }
 }
