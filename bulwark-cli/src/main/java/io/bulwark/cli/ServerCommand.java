@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code server --config FILE}: runs one node until SIGTERM (DESIGN §8). Logs INFO in {@code
+ * {@code server --config FILE [--zookeeper HOST:PORT,...]}: runs one node until SIGTERM (DESIGN §8). Logs INFO in {@code
  * key=value} form on standard out ({@link Logging}). A configuration error exits 2 with the
  * message {@link NodeConfig} gives (it names the file and key); a failure to start exits 1.
  *
@@ -35,6 +35,11 @@ final class ServerCommand implements Callable<Integer> {
       description = "The node's configuration (Java properties; see NodeConfig).")
   private Path config;
 
+  @Option(names = "--zookeeper", paramLabel = "HOST:PORT,...",
+      description = "The ZooKeeper ensemble to use instead of the config file's 'zookeeper' "
+          + "(production: an external ensemble).")
+  private String zookeeper;
+
   @Option(names = "--supervisor-pid", paramLabel = "PID", hidden = true,
       description = "Shut down when this process exits (used by the local supervisor).")
   private Long supervisorPid;
@@ -48,6 +53,9 @@ final class ServerCommand implements Callable<Integer> {
     NodeConfig cfg;
     try {
       cfg = NodeConfig.load(config);
+      if (zookeeper != null) {
+        cfg = cfg.withZookeeper(zookeeper);
+      }
     } catch (NodeConfig.ConfigException e) {
       throw CliException.usage(e.getMessage());
     }

@@ -97,6 +97,17 @@ public record NodeConfig(
         millis(m, "zookeeper.session.ms", 10_000, source));
   }
 
+  /**
+   * This configuration pointed at another ZooKeeper ensemble ({@code server --zookeeper}).
+   *
+   * @throws ConfigException if {@code connectString} is not {@code host:port[,host:port...]}
+   */
+  public NodeConfig withZookeeper(String connectString) {
+    hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
+    return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
+        adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs);
+  }
+
   /** Writes this configuration as a properties file that {@link #load} reads back. */
   public void write(Path file) throws IOException {
     StringBuilder b = new StringBuilder("# Bulwark node configuration\n");

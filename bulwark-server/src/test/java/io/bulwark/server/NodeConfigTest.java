@@ -60,6 +60,15 @@ class NodeConfigTest {
   }
 
   @Test
+  void withZookeeper_replacesTheEnsemble_andRefusesAMalformedOne() {
+    NodeConfig c = NodeConfig.fromMap(valid(), "test");
+    assertEquals("10.0.0.1:2181,10.0.0.2:2181",
+        c.withZookeeper("10.0.0.1:2181,10.0.0.2:2181").zookeeper());
+    assertTrue(assertThrows(NodeConfig.ConfigException.class, () -> c.withZookeeper("zk"))
+        .getMessage().contains("--zookeeper"));
+  }
+
+  @Test
   void unreadableFile_namesIt(@TempDir Path dir) {
     Path missing = dir.resolve("nope.properties");
     assertTrue(assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.load(missing))

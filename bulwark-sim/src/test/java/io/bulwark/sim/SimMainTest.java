@@ -35,8 +35,8 @@ class SimMainTest {
     String out = run("--seed", Long.toString(seed), "--variant", "disk-early-durable");
     String first = out.split("\n")[0];
     assertTrue(first.startsWith("seed " + seed + " FAILED: "), out);
-    assertTrue(first.endsWith("io.bulwark.sim.SimMain --seed " + seed + " --steps 300 --variant "
-        + "disk-early-durable"), first);
+    assertTrue(first.endsWith("| replay: bin/bulwark sim --seed " + seed + " --steps 300 "
+        + "--variant disk-early-durable"), first);
     assertTrue(out.endsWith("0 passed, 1 failed\n"), out);
   }
 
