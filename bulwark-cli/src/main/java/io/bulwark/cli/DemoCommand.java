@@ -138,10 +138,8 @@ final class DemoCommand implements Callable<Integer> {
         now.epoch(), now.backups());
     killWallMs = System.currentTimeMillis();
     killNanos = System.nanoTime();
+    probe.resetMaxGap();
     run("local", "kill", victim, "--dir", dir.toString());
-    // The kill command returns once the process is gone: the probe's latest ack is its last
-    // one before the death.
-    long lastAckBeforeDeath = probe.lastAckNanos();
     long deadNanos = System.nanoTime();
     timeline("killed %s (SIGKILL; the process is gone)", victim);
 
@@ -154,9 +152,9 @@ final class DemoCommand implements Callable<Integer> {
       probe.close();
     }
     printEvents(cluster, target.shard(), victim);
-    timelineAt(probe.lastAckNanos(), "writes resumed on %s: unavailable for %d ms (last "
-        + "acknowledged write before the kill to the first after)", shardName,
-        (probe.lastAckNanos() - lastAckBeforeDeath) / 1_000_000);
+    timelineAt(probe.lastAckNanos(), "writes resumed on %s: unavailable for %d ms (the "
+        + "longest pause between acknowledged writes to it)", shardName,
+        probe.maxGapNanos() / 1_000_000);
     ShardLocation after = client.locate("default", bytes(RegisterWorkload.key(0, 0)));
     timeline("shard %s now: epoch %d, primary %s, backups %s", shardName, after.epoch(),
         after.primary(), after.backups());

@@ -78,9 +78,6 @@ class CrashRecoveryIT {
       LocalCluster.await("a burst of acknowledged writes on " + victim, Duration.ofSeconds(30),
           () -> ackedOnVictim.get() >= 300);
       cluster.kill(victim);
-      long ackedBeforeRestart = acked.size();
-      LocalCluster.await("writes continue on the other shards", Duration.ofSeconds(30),
-          () -> acked.size() > ackedBeforeRestart + 100);
       running.set(false);
       for (Thread th : writers) {
         th.join();

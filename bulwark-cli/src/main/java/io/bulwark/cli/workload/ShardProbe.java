@@ -16,6 +16,7 @@ public final class ShardProbe implements AutoCloseable {
   static final int KEY_CANDIDATES_MAX = 100_000;
 
   private final AtomicLong lastAckNanos = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong maxGapNanos = new AtomicLong();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
   private final String key;
@@ -35,7 +36,11 @@ public final class ShardProbe implements AutoCloseable {
       for (long i = 0; running.get(); i++) {
         try {
           client.put(keyspace, bytes(key), bytes(Long.toString(i)));
-          lastAckNanos.set(System.nanoTime());
+          long now = System.nanoTime();
+          long previous = lastAckNanos.getAndSet(now);
+          if (previous != Long.MIN_VALUE) {
+            maxGapNanos.accumulateAndGet(now - previous, Math::max);
+          }
         } catch (BulwarkException e) {
           // Unavailable during a fault: the gap is what this probe measures.
         }
@@ -47,6 +52,19 @@ public final class ShardProbe implements AutoCloseable {
   /** Monotonic time of the latest acknowledged probe write ({@code Long.MIN_VALUE} if none). */
   public long lastAckNanos() {
     return lastAckNanos.get();
+  }
+
+  /**
+   * The longest time between two consecutive acknowledged probe writes since the last {@link
+   * #resetMaxGap}: around a fault, the shard's write-unavailability gap as a client sees it
+   * (whenever during the window the fault struck and healed).
+   */
+  public long maxGapNanos() {
+    return maxGapNanos.get();
+  }
+
+  public void resetMaxGap() {
+    maxGapNanos.set(0);
   }
 
   public String key() {
