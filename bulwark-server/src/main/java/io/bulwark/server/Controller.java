@@ -6,7 +6,6 @@ import io.bulwark.coord.NodeRecord;
 import io.bulwark.coord.Placement;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.ShardConfig;
-import io.bulwark.core.common.ShardId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -165,10 +164,6 @@ final class Controller implements AutoCloseable {
       }
     }
     return best;
-  }
-
-  ShardConfig configOf(ShardId id) {
-    return view.shard(id);
   }
 
   @Override

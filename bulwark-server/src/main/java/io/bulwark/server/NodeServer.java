@@ -5,7 +5,6 @@ import io.bulwark.coord.Coordinator;
 import io.bulwark.coord.NodeRecord;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.Limits;
-import io.bulwark.core.common.ShardId;
 import io.bulwark.core.pb.ReplicaOptions;
 import io.bulwark.storage.NodeStore;
 import io.grpc.Server;
@@ -161,10 +160,5 @@ public final class NodeServer implements AutoCloseable {
     }
     store.close();
     closed.countDown();
-  }
-
-  /** Shards this node holds a replica of (for tests and status). */
-  java.util.List<ShardId> localShards() {
-    return store.shards();
   }
 }
