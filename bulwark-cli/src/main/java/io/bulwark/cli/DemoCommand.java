@@ -162,15 +162,15 @@ final class DemoCommand implements Callable<Integer> {
     Thread.sleep(1000);
     timeline("restarting %s", victim);
     run("local", "revive", victim, "--dir", dir.toString());
+    ShardLocation[] rejoined = new ShardLocation[1];
     await(victim + " rejoins shard " + shardName + " as a backup", () -> {
       printEvents(cluster, target.shard(), victim);
-      ShardLocation s = find(client.status(), target.shard());
-      return s != null && s.backups().contains(victim);
+      rejoined[0] = find(client.status(), target.shard());
+      return rejoined[0] != null && rejoined[0].backups().contains(victim);
     });
     printEvents(cluster, target.shard(), victim);
-    ShardLocation rejoined = find(client.status(), target.shard());
     timeline("%s caught up and rejoined %s as a backup (epoch %d, backups %s)", victim,
-        shardName, rejoined.epoch(), rejoined.backups());
+        shardName, rejoined[0].epoch(), rejoined[0].backups());
 
     load.stop();
     history.close();
