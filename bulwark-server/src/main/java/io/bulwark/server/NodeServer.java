@@ -60,7 +60,7 @@ public final class NodeServer implements AutoCloseable {
         Duration.ofMillis(cfg.zookeeperSessionMs()), Duration.ofSeconds(15));
     ClusterView view = new ClusterView();
     loop = new ReplicaLoop(cfg.nodeId(), store, view::keyspace, spec -> options(cfg, spec),
-        events, fatal);
+        events, metrics, fatal);
     logWriter = new LogWriter(store, loop::onDurable, metrics, fatal);
     transport = new PeerTransport(cfg.nodeId(), view::peerAddress, loop::onMessage);
     proposals = Executors.newSingleThreadExecutor(r -> {

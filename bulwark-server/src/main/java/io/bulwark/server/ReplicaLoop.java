@@ -48,6 +48,8 @@ final class ReplicaLoop implements AutoCloseable {
   /** A request not answered by then gets INDETERMINATE (writes) or UNAVAILABLE (reads). */
   static final long REQUEST_TIMEOUT_NANOS = 5_000_000_000L;
   static final int RECOVER_ENTRIES_MAX = 1_000_000;
+  /** Ticks between updates of the per-shard gauges (once a second). */
+  static final int GAUGE_TICKS = (int) (1_000 / TICK_MS);
 
   /** A client request waiting for its replica's reply. Touched by the loop thread only. */
   private record Pending(boolean write, long startNanos, Consumer<ClientReply> callback) {}
@@ -57,6 +59,7 @@ final class ReplicaLoop implements AutoCloseable {
   private final Function<String, KeyspaceSpec> keyspaces;
   private final Function<KeyspaceSpec, ReplicaOptions> optionsFor;
   private final EventLog events;
+  private final Metrics metrics;
   private final FatalHandler fatal;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
   private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
@@ -66,16 +69,12 @@ final class ReplicaLoop implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-ticker"));
   private final Thread thread;
   private volatile boolean running = true;
-  private volatile List<ReplicaStatus> statusSnapshot = List.of();
   private long nextRequestId = 1;
+  private long ticks;
 
   private PeerTransport transport;
   private LogWriter logWriter;
   private ConfigProposer proposer;
-
-  /** What status pages show of one replica; refreshed by the loop on every tick. */
-  record ReplicaStatus(ShardId shard, ShardReplica.Role role, ShardConfig config,
-      long lastIndex, long committedIndex, long appliedIndex) {}
 
   /** Runs configuration compare-and-sets off the loop thread. */
   interface ConfigProposer {
@@ -83,12 +82,14 @@ final class ReplicaLoop implements AutoCloseable {
   }
 
   ReplicaLoop(String self, NodeStore store, Function<String, KeyspaceSpec> keyspaces,
-      Function<KeyspaceSpec, ReplicaOptions> optionsFor, EventLog events, FatalHandler fatal) {
+      Function<KeyspaceSpec, ReplicaOptions> optionsFor, EventLog events, Metrics metrics,
+      FatalHandler fatal) {
     this.self = self;
     this.store = store;
     this.keyspaces = keyspaces;
     this.optionsFor = optionsFor;
     this.events = events;
+    this.metrics = metrics;
     this.fatal = fatal;
     this.thread = daemon(this::run, "bulwark-replicas");
   }
@@ -233,10 +234,6 @@ final class ReplicaLoop implements AutoCloseable {
     });
   }
 
-  List<ReplicaStatus> status() {
-    return statusSnapshot;
-  }
-
   // ------------------------------------------------------------ loop thread
 
   /** Opens every shard this node holds data for (crash recovery: replay from the log). */
@@ -327,13 +324,12 @@ final class ReplicaLoop implements AutoCloseable {
 
   private void tick() {
     long now = System.nanoTime();
-    List<ReplicaStatus> snapshot = new ArrayList<>(replicas.size());
     for (ShardReplica r : replicas.values()) {
       dispatch(r, new Input.Tick(now));
-      snapshot.add(new ReplicaStatus(r.shard(), r.role(), r.config(), r.lastIndex(),
-          r.committedIndex(), r.appliedIndex()));
     }
-    statusSnapshot = snapshot;
+    if (++ticks % GAUGE_TICKS == 0) {
+      publishGauges();
+    }
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Pending p = it.next().getValue();
       if (now - p.startNanos() > REQUEST_TIMEOUT_NANOS) {
@@ -344,6 +340,18 @@ final class ReplicaLoop implements AutoCloseable {
             : new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
                 "no reply from the shard within 5 s", null));
       }
+    }
+  }
+
+  /** Sets the per-shard gauges documented in {@link Metrics}. */
+  private void publishGauges() {
+    for (ShardReplica r : replicas.values()) {
+      String ks = r.shard().keyspace();
+      String shard = Integer.toString(r.shard().shard());
+      metrics.shardRole.labelValues(ks, shard).set(r.role().ordinal());
+      metrics.shardEpoch.labelValues(ks, shard).set(r.config() == null ? 0 : r.config().epoch());
+      metrics.shardCommitted.labelValues(ks, shard).set(r.committedIndex());
+      metrics.shardApplied.labelValues(ks, shard).set(r.appliedIndex());
     }
   }
 

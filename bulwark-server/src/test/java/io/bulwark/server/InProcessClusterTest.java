@@ -103,6 +103,20 @@ class InProcessClusterTest {
     // A retry with the same (clientId, seq) is applied once: same version, value unchanged.
     WriteReply retry = primary.put(put("k1", "v1-retry", 1));
     assertEquals(w.getVersion(), retry.getVersion());
+
+    // The primary's per-shard gauges (published once a second) show it as primary (3).
+    String primaryAdmin = nodes.stream()
+        .filter(n -> n.config().clientAddress().equals(primaryAddress)).findFirst()
+        .orElseThrow().config().adminAddress();
+    String roleLine = "bulwark_shard_role{keyspace=\"default\",shard=\""
+        + loc.getShard().getShard() + "\"} 3.0";
+    eventually("the role gauge reports the primary", () -> {
+      String metrics = httpGet("http://" + primaryAdmin + "/metrics");
+      if (!metrics.contains(roleLine)) {
+        throw new IllegalStateException("no " + roleLine);
+      }
+      return metrics;
+    });
     assertFalse(primary.get(GetRequest.newBuilder().setKeyspace("default").setKey(bytes("k1"))
         .build()).getValue().toStringUtf8().contains("retry"));
   }
@@ -131,6 +145,19 @@ class InProcessClusterTest {
       }
     }
     throw new AssertionError("timed out waiting for: " + what, last);
+  }
+
+  private static String httpGet(String url) {
+    try {
+      return java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static ByteString bytes(String s) {
