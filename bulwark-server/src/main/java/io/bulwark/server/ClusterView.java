@@ -70,7 +70,7 @@ final class ClusterView {
           return; // Dropped meanwhile.
         }
       }
-      shards.merge(c.shard(), c, (old, neu) -> neu.epoch() >= old.epoch() ? neu : old);
+      learn(c);
       known.addAll(c.members());
       known.addAll(c.learners());
       onShardConfig.accept(c);
@@ -93,6 +93,7 @@ final class ClusterView {
     return new ArrayList<>(shards.values());
   }
 
+  /** Records {@code c} unless a configuration of a later epoch is already known. */
   void learn(ShardConfig c) {
     shards.merge(c.shard(), c, (old, neu) -> neu.epoch() >= old.epoch() ? neu : old);
   }
