@@ -12,8 +12,12 @@ import io.bulwark.core.pb.Versioned;
 import io.bulwark.storage.Rows.AppliedPosition;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
+import java.util.TreeSet;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -27,6 +31,12 @@ import org.rocksdb.WriteBatch;
  * forgetting of the client's rows below its {@code firstUnackedSeq}, and the new applied
  * position, so recovery is a replay of the log from the applied index. Internal commands
  * ({@link Command#isInternal()}) get no dedup row.
+ *
+ * <p><b>Dedup index.</b> Which dedup rows a client has in this shard is also kept in memory
+ * ({@link ClientRows}, loaded from disk on a client's first request and bounded to
+ * {@link #CLIENTS_CACHED} clients), so forgetting deletes exactly the rows that exist and "was
+ * this seq forgotten?" is answered without a seek. A range delete per write, and a seek over a
+ * client's deleted rows per write, made every read of the shard slower with each write.
  *
  * <p><b>Threading.</b> Not thread-safe: used by one thread at a time, the shard core's (STYLE
  * P3). The runtime hands a shard to another thread only with a happens-before edge.
@@ -45,6 +55,24 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   private long appliedIndex;
   private long appliedEpoch;
   private volatile boolean dropped;
+
+  /** Most clients whose dedup rows are indexed in memory; others are re-read on use. */
+  static final int CLIENTS_CACHED = 4_096;
+
+  /** A client's dedup rows in this shard, as stored: their seqs, and a FORGOTTEN marker's. */
+  private static final class ClientRows {
+    final TreeSet<Long> seqs = new TreeSet<>();
+    /** Seq of the FORGOTTEN marker; it is always the lowest row. */
+    Long marker;
+  }
+
+  private final Map<String, ClientRows> clients =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ClientRows> eldest) {
+          return size() > CLIENTS_CACHED;
+        }
+      };
 
   RocksShardStateMachine(NodeStore store, ShardId shard) {
     this.store = store;
@@ -86,7 +114,13 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     Invariants.check(entry.epoch() >= appliedEpoch,
         "shard %s: apply of index %s with epoch %s below the applied epoch %s",
         shard, entry.index(), entry.epoch(), appliedEpoch);
-    Outcome outcome = store.call("apply", shard, () -> applyInBatch(entry));
+    Outcome outcome;
+    try {
+      outcome = store.call("apply", shard, () -> applyInBatch(entry));
+    } catch (RuntimeException e) {
+      clients.clear(); // The index may be ahead of a batch that was never written.
+      throw e;
+    }
     appliedIndex = entry.index();
     appliedEpoch = entry.epoch();
     return outcome;
@@ -108,6 +142,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
           outcome = applyOp(batch, entry.index(), command.op());
           batch.put(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), command.seq()),
               Rows.dedup(new DedupRecord(command.clientId(), command.seq(), outcome)));
+          rows(command.clientId()).seqs.add(command.seq());
           forgetAcked(batch, command);
         }
       }
@@ -130,22 +165,45 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     if (command.firstUnackedSeq() <= 0) {
       return;
     }
-    byte[] from = Keys.dedupClientPrefix(prefix, command.clientId());
-    byte[] to = Keys.dedupKey(prefix, command.clientId(), command.firstUnackedSeq());
-    boolean any;
-    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), from, to, null)) {
-      it.seekToFirst();
-      any = it.valid();
+    ClientRows rows = rows(command.clientId());
+    NavigableSet<Long> forgettable = rows.seqs.headSet(command.firstUnackedSeq(), false);
+    if (forgettable.isEmpty()) {
+      return;
+    }
+    for (long seq : forgettable) {
+      batch.delete(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), seq));
+    }
+    forgettable.clear();
+    // Remember the forgetting (ShardStateMachine#FORGOTTEN): a stale duplicate of a forgotten
+    // seq, still in the network, must not be applied again.
+    long marker = command.firstUnackedSeq() - 1;
+    batch.put(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), marker),
+        Rows.dedup(new DedupRecord(command.clientId(), marker, FORGOTTEN)));
+    rows.seqs.add(marker);
+    rows.marker = marker;
+  }
+
+  /** The client's rows, read from disk (one seek over its range) if not indexed yet. */
+  private ClientRows rows(String clientId) throws RocksDBException {
+    ClientRows rows = clients.get(clientId);
+    if (rows != null) {
+      return rows;
+    }
+    rows = new ClientRows();
+    byte[] client = Keys.dedupClientPrefix(prefix, clientId);
+    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), client,
+        Keys.successor(client), null)) {
+      for (it.seekToFirst(); it.valid(); it.next()) {
+        DedupRecord r = decodeDedup(it.key(), it.value());
+        if (rows.seqs.isEmpty() && FORGOTTEN.equals(r.outcome())) {
+          rows.marker = r.seq();
+        }
+        rows.seqs.add(r.seq());
+      }
       it.checkStatus();
     }
-    if (any) {
-      // Remember the forgetting (ShardStateMachine#FORGOTTEN): a stale duplicate of a forgotten
-      // seq, still in the network, must not be applied again.
-      batch.deleteRange(store.dataCf(), from, to);
-      long marker = command.firstUnackedSeq() - 1;
-      batch.put(store.dataCf(), Keys.dedupKey(prefix, command.clientId(), marker),
-          Rows.dedup(new DedupRecord(command.clientId(), marker, FORGOTTEN)));
-    }
+    clients.put(clientId, rows);
+    return rows;
   }
 
   /** Adds {@code op}'s change to {@code batch}, deciding its outcome on the current state. */
@@ -197,23 +255,16 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   }
 
   private Outcome readOutcome(String clientId, long seq) throws RocksDBException {
-    byte[] key = Keys.dedupKey(prefix, clientId, seq);
-    byte[] row = store.db().get(store.dataCf(), key);
-    if (row != null) {
+    ClientRows rows = rows(clientId);
+    if (rows.seqs.contains(seq)) {
+      byte[] key = Keys.dedupKey(prefix, clientId, seq);
+      byte[] row = store.db().get(store.dataCf(), key);
+      Invariants.check(row != null, "shard %s: dedup row of (%s, %s) indexed but not stored",
+          shard, clientId, seq);
       return decodeDedup(key, row).outcome();
     }
     // No record: forgotten if the client's lowest row is a forgetting marker above this seq.
-    byte[] client = Keys.dedupClientPrefix(prefix, clientId);
-    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), client,
-        Keys.successor(client), null)) {
-      it.seekToFirst();
-      if (!it.valid()) {
-        it.checkStatus();
-        return null;
-      }
-      DedupRecord first = decodeDedup(it.key(), it.value());
-      return first.seq() > seq && FORGOTTEN.equals(first.outcome()) ? FORGOTTEN : null;
-    }
+    return rows.marker != null && rows.marker > seq ? FORGOTTEN : null;
   }
 
   private DedupRecord decodeDedup(byte[] key, byte[] row) {
@@ -333,6 +384,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
       }
       return null;
     });
+    clients.clear();
     appliedIndex = snapshot.index();
     appliedEpoch = snapshot.epoch();
   }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Method: one seeded random history of puts, deletes, CASes (on version and on value),
  * noops, client retries and advancing {@code firstUnackedSeq}, applied to both; outcomes
- * compared after each entry, then the data, dedup table and applied position. A failure names
- * the seed and the index.
+ * compared after each entry, then the data, dedup table and applied position. Halfway the
+ * node store is closed and reopened, so the second half runs on a state machine that read its
+ * dedup rows back from disk. A failure names the seed and the index.
  */
 class MemoryTwinAgreementTest {
   private static final long[] SEEDS = {1L, 42L, 20260101L};
@@ -42,13 +43,22 @@ class MemoryTwinAgreementTest {
   @Test
   void randomHistory_rocksAndMemoryAgreeOnEveryOutcomeAndTheFinalState() {
     for (long seed : SEEDS) {
-      try (NodeStore store = NodeStore.open(dir.resolve("seed-" + seed))) {
-        runHistory(seed, store.stateMachine(USERS_0), new MemoryShardStateMachine());
+      Path storeDir = dir.resolve("seed-" + seed);
+      NodeStore[] store = {NodeStore.open(storeDir)};
+      try {
+        runHistory(seed, new MemoryShardStateMachine(), () -> {
+          store[0].close();
+          store[0] = NodeStore.open(storeDir);
+          return store[0].stateMachine(USERS_0);
+        }, store[0].stateMachine(USERS_0));
+      } finally {
+        store[0].close();
       }
     }
   }
 
-  private static void runHistory(long seed, ShardStateMachine rocks, ShardStateMachine memory) {
+  private static void runHistory(long seed, ShardStateMachine memory,
+      java.util.function.Supplier<ShardStateMachine> reopen, ShardStateMachine rocks) {
     SplittableRandom random = new SplittableRandom(seed);
     long[] nextSeq = new long[CLIENTS];
     long[] firstUnacked = new long[CLIENTS];
@@ -58,6 +68,10 @@ class MemoryTwinAgreementTest {
     }
     long epoch = 1;
     for (long index = 1; index <= ENTRIES; index++) {
+      if (index == ENTRIES / 2) {
+        rocks = reopen.get();
+        assertSameState("seed " + seed + " after reopen", memory, rocks, nextSeq);
+      }
       int c = random.nextInt(CLIENTS);
       Command command;
       int dice = random.nextInt(20);
