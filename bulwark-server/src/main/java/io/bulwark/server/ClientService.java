@@ -83,6 +83,26 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
     this.limits = limits;
   }
 
+  /** Data calls whose handlers never block: they validate and queue for the replica loop. */
+  private static final java.util.Set<String> NON_BLOCKING = java.util.Set.of(
+      BulwarkGrpc.getPutMethod().getFullMethodName(),
+      BulwarkGrpc.getDeleteMethod().getFullMethodName(),
+      BulwarkGrpc.getCompareAndSetMethod().getFullMethodName(),
+      BulwarkGrpc.getGetMethod().getFullMethodName(),
+      BulwarkGrpc.getScanMethod().getFullMethodName(),
+      BulwarkGrpc.getLocateMethod().getFullMethodName());
+
+  /**
+   * Runs the data calls on the network thread that read them (a hand-off to gRPC's executor
+   * costs a thread wake-up per request); admin calls, which wait for ZooKeeper, keep the
+   * default executor ({@code null}).
+   */
+  static java.util.concurrent.Executor executorFor(io.grpc.ServerCall<?, ?> call,
+      io.grpc.Metadata headers) {
+    return NON_BLOCKING.contains(call.getMethodDescriptor().getFullMethodName())
+        ? Runnable::run : null;
+  }
+
   // ------------------------------------------------------------------ writes
 
   @Override

@@ -93,6 +93,11 @@ public final class NodeServer implements AutoCloseable {
     }
     peerServer = NettyServerBuilder.forAddress(socket(cfg.peerAddress()))
         .maxInboundMessageSize(PeerTransport.MESSAGE_BYTES_MAX)
+        // Handlers only queue messages for the replica loop: run them on the network thread.
+        .directExecutor()
+        // Peers ping their streams every 10 s, also when idle, to notice a vanished peer.
+        .permitKeepAliveTime(5, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
         .addService(transport.service()).build().start();
     ClientService api = new ClientService(cfg.nodeId(), loop, view, coord, controller, store,
         metrics, Limits.DEFAULT);
@@ -102,6 +107,7 @@ public final class NodeServer implements AutoCloseable {
         .maxInboundMessageSize(clientMessageMax)
         // Clients ping after 60 s of silence during a call; allow it rather than GOAWAY them.
         .permitKeepAliveTime(30, TimeUnit.SECONDS)
+        .callExecutor(ClientService::executorFor)
         .addService(api).build().start();
     admin = new AdminHttp(cfg.adminAddress(), cfg.nodeId(), view, events, metrics,
         () -> "HEALTHY");

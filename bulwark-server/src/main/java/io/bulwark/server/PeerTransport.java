@@ -2,14 +2,15 @@ package io.bulwark.server;
 
 import io.bulwark.core.pb.Message;
 import io.bulwark.proto.Codec;
-import io.bulwark.proto.v1.DeliverReply;
 import io.bulwark.proto.v1.PeerBatch;
 import io.bulwark.proto.v1.PeerEnvelope;
 import io.bulwark.proto.v1.PeerGrpc;
+import io.bulwark.proto.v1.StreamEnd;
 import io.grpc.BindableService;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,31 +18,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Replica messages between nodes over gRPC {@code peer.proto}. Best effort by design (STYLE P2):
- * messages queued for a peer during one core-loop pass go out as one {@code Deliver} batch; a
- * failed or refused batch is dropped, because every sender resends on its own timers. Batches
- * to one peer are bounded in flight ({@link #INFLIGHT_MAX}); past that, new batches are dropped
- * rather than queued without limit.
+ * messages queued for a peer during one core-loop pass go out as one batch on a long-lived
+ * stream to that peer; a batch that cannot go out is dropped, because every sender resends on
+ * its own timers. A stream that gRPC says is not ready (its buffer is full, or it is still
+ * connecting) takes no more batches until it drains, so a slow or absent peer costs bounded
+ * memory; a stream that fails is replaced on the next flush.
  *
  * <p>{@link #enqueue} and {@link #flush} are called from the core loop thread only; received
- * messages are handed to the {@link Receiver} on gRPC threads.
+ * messages are handed to the {@link Receiver} on gRPC's network threads (the server runs
+ * handlers there: a handler only queues, so it never blocks them).
  */
 final class PeerTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
-  static final int INFLIGHT_MAX = 64;
   static final int BATCH_BYTES_MAX = 16 << 20;
   static final int MESSAGE_BYTES_MAX = 128 << 20;
-  static final long DELIVER_DEADLINE_MS = 2_000;
+  static final long RECONNECT_MS = 200;
 
   /** Receives a decoded message from a peer. */
   interface Receiver {
     void receive(String from, Message message);
+  }
+
+  /**
+   * Batches a stream takes while gRPC says it is not ready: a new stream is not ready until its
+   * connection is up, and its first batches should not all be lost to that.
+   */
+  static final int UNREADY_BATCHES_MAX = 8;
+
+  /** The open stream to one peer address; {@code broken} is set by gRPC threads. */
+  private static final class Outgoing {
+    final ClientCallStreamObserver<PeerBatch> stream;
+    final AtomicBoolean broken;
+    int unready;
+
+    Outgoing(ClientCallStreamObserver<PeerBatch> stream, AtomicBoolean broken) {
+      this.stream = stream;
+      this.broken = broken;
+    }
   }
 
   private final String self;
@@ -49,9 +69,8 @@ final class PeerTransport implements AutoCloseable {
   private final Receiver receiver;
   private final Map<String, List<PeerEnvelope>> outgoing = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+  private final Map<String, Outgoing> streams = new HashMap<>();
   private final Map<String, Long> lastReconnect = new HashMap<>();
-  static final long RECONNECT_MS = 200;
 
   PeerTransport(String self, Function<String, String> peerAddressOf, Receiver receiver) {
     this.self = self;
@@ -62,22 +81,40 @@ final class PeerTransport implements AutoCloseable {
   BindableService service() {
     return new PeerGrpc.PeerImplBase() {
       @Override
-      public void deliver(PeerBatch batch, StreamObserver<DeliverReply> reply) {
-        for (PeerEnvelope env : batch.getMessagesList()) {
-          Message m;
-          try {
-            m = Codec.fromProto(env);
-          } catch (Codec.CodecException e) {
-            LOG.warn("event=peer-message-rejected from={} reason=\"{}\"", batch.getFrom(),
-                e.getMessage());
-            continue;
+      public StreamObserver<PeerBatch> stream(StreamObserver<StreamEnd> reply) {
+        return new StreamObserver<>() {
+          @Override
+          public void onNext(PeerBatch batch) {
+            deliver(batch);
           }
-          receiver.receive(batch.getFrom(), m);
-        }
-        reply.onNext(DeliverReply.getDefaultInstance());
-        reply.onCompleted();
+
+          @Override
+          public void onError(Throwable t) {
+            LOG.debug("event=peer-stream-ended reason=\"{}\"", t.getMessage());
+          }
+
+          @Override
+          public void onCompleted() {
+            reply.onNext(StreamEnd.getDefaultInstance());
+            reply.onCompleted();
+          }
+        };
       }
     };
+  }
+
+  private void deliver(PeerBatch batch) {
+    for (PeerEnvelope env : batch.getMessagesList()) {
+      Message m;
+      try {
+        m = Codec.fromProto(env);
+      } catch (Codec.CodecException e) {
+        LOG.warn("event=peer-message-rejected from={} reason=\"{}\"", batch.getFrom(),
+            e.getMessage());
+        continue;
+      }
+      receiver.receive(batch.getFrom(), m);
+    }
   }
 
   void enqueue(String to, Message message) {
@@ -112,6 +149,30 @@ final class PeerTransport implements AutoCloseable {
   }
 
   private void send(String to, String address, PeerBatch batch) {
+    Outgoing out = stream(address);
+    if (out.stream.isReady()) {
+      out.unready = 0;
+    } else if (++out.unready > UNREADY_BATCHES_MAX) {
+      return; // Still connecting, or the peer is not keeping up: drop, senders resend.
+    }
+    try {
+      out.stream.onNext(batch);
+    } catch (RuntimeException e) {
+      // The call was cancelled under us (peer gone): the next flush opens a new stream.
+      out.broken.set(true);
+      LOG.debug("event=peer-send-failed to={} reason=\"{}\"", to, e.getMessage());
+    }
+  }
+
+  /** The open stream to {@code address}, opening a new one if there is none or it broke. */
+  private Outgoing stream(String address) {
+    Outgoing out = streams.get(address);
+    if (out != null && !out.broken.get()) {
+      return out;
+    }
+    if (out != null) {
+      out.stream.cancel("replaced after a failure", null);
+    }
     ManagedChannel ch = channel(address);
     if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
       // gRPC backs off reconnects for up to two minutes; a restarted peer must be reached within
@@ -123,28 +184,26 @@ final class PeerTransport implements AutoCloseable {
         ch.resetConnectBackoff();
       }
     }
-    AtomicInteger count = inflight.computeIfAbsent(to, k -> new AtomicInteger());
-    if (count.incrementAndGet() > INFLIGHT_MAX) {
-      count.decrementAndGet();
-      return;
-    }
-    PeerGrpc.newStub(ch)
-        .withDeadlineAfter(DELIVER_DEADLINE_MS, TimeUnit.MILLISECONDS)
-        .deliver(batch, new StreamObserver<>() {
+    AtomicBoolean broken = new AtomicBoolean();
+    ClientCallStreamObserver<PeerBatch> stream = (ClientCallStreamObserver<PeerBatch>)
+        PeerGrpc.newStub(ch).stream(new StreamObserver<>() {
           @Override
-          public void onNext(DeliverReply value) {}
+          public void onNext(StreamEnd value) {}
 
           @Override
           public void onError(Throwable t) {
-            count.decrementAndGet();
-            LOG.debug("event=peer-send-failed to={} reason=\"{}\"", to, t.getMessage());
+            broken.set(true);
+            LOG.debug("event=peer-stream-failed to={} reason=\"{}\"", address, t.getMessage());
           }
 
           @Override
           public void onCompleted() {
-            count.decrementAndGet();
+            broken.set(true);
           }
         });
+    out = new Outgoing(stream, broken);
+    streams.put(address, out);
+    return out;
   }
 
   private ManagedChannel channel(String address) {
@@ -153,8 +212,12 @@ final class PeerTransport implements AutoCloseable {
       return NettyChannelBuilder.forAddress(a.substring(0, colon),
               Integer.parseInt(a.substring(colon + 1)))
           .usePlaintext()
+          .directExecutor() // Stream callbacks only set a flag.
           .maxInboundMessageSize(MESSAGE_BYTES_MAX)
-          .keepAliveTime(30, TimeUnit.SECONDS)
+          // A peer that vanishes without a reset (power loss, partition) fails its stream.
+          .keepAliveTime(10, TimeUnit.SECONDS)
+          .keepAliveTimeout(5, TimeUnit.SECONDS)
+          .keepAliveWithoutCalls(true)
           .build();
     });
   }
