@@ -344,6 +344,7 @@ public final class ShardReplica {
       return;
     }
     List<LogEntry> appended = new ArrayList<>();
+    boolean anyAppended = false;
     for (LogEntry e : p.entries()) {
       if (e.index() <= log.baseIndex()) {
         continue;
@@ -367,12 +368,13 @@ public final class ShardReplica {
       }
       log.append(e);
       appended.add(e);
+      anyAppended = true;
     }
     flushAppended(appended);
     long last = p.entries().isEmpty() ? prev : p.entries().get(p.entries().size() - 1).index();
     verifiedIndex = Math.max(verifiedIndex, Math.min(last, log.lastIndex()));
     learnCommitted(p.committedIndex());
-    if (appended.isEmpty()) {
+    if (!anyAppended) {
       sendAck(now, true, log.lastIndex());
     }
     // Otherwise the ack follows LogDurable: a backup acks only what it holds durably (§3.2).

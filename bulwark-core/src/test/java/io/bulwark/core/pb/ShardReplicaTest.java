@@ -137,6 +137,23 @@ class ShardReplicaTest {
   }
 
   @Test
+  void backupAcksAPrepareOnceAndOnlyWhenDurable_3_2() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.put("n1", "client", 1, "k", "v");
+    c.fsync();
+    c.deliver(); // the prepares reach n2 and n3; their appends are not durable yet
+    assertEquals(0, acksTo(c, "n1"), "no ack before the entry is durable: " + c.network);
+    c.fsync();
+    assertEquals(2, acksTo(c, "n1"), "one ack per backup once durable: " + c.network);
+  }
+
+  private static long acksTo(ReplicaCluster c, String node) {
+    return c.network.stream()
+        .filter(m -> m.to().equals(node) && m.message() instanceof Message.ReplicateAck)
+        .count();
+  }
+
+  @Test
   void duplicateRequest_appliesOnce_3_4() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     long first = c.put("n1", "client", 7, "k", "v1");
