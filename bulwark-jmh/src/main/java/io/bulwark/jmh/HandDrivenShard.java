@@ -32,7 +32,7 @@ import java.util.Map;
  */
 final class HandDrivenShard {
   static final ShardId SHARD = new ShardId("bench", 0);
-  /** How many inputs one {@link #run} may handle: a commit of one write takes seven. */
+  /** How many inputs one {@link #run} may handle: a commit of one write takes eight. */
   private static final int INPUTS_PER_RUN_MAX = 10_000;
 
   private record Delivery(String to, Input input) {}
@@ -44,6 +44,8 @@ final class HandDrivenShard {
   private ShardConfig zk;
   /** The fake monotonic clock, in nanos: every input handled carries it. */
   long nowNanos;
+  /** Inputs handled by every replica since construction, start included. */
+  long inputsHandled;
 
   /**
    * Replicas named {@code nodes}, the first of them the primary once {@link #start}ed, with the
@@ -99,6 +101,7 @@ final class HandDrivenShard {
       Invariants.check(++handled <= INPUTS_PER_RUN_MAX, "inputs do not settle: %s", replicas);
       Delivery d = queue.poll();
       replicas.get(d.to()).handle(d.input());
+      inputsHandled++;
       route(d.to(), outboxes.get(d.to()).drain());
     }
     return replies;
