@@ -20,7 +20,9 @@ import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -28,6 +30,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@link NodeStore#append}: one synced RocksDB write batch (a real fdatasync of the WAL on the
@@ -46,6 +49,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * RocksDB absorbs in its memtable and background flushes as the node's does. To measure
  * another disk, pass {@code -jvmArgsAppend -Djava.io.tmpdir=/path/on/that/disk}.
  */
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
 @State(Scope.Thread)
 public class LogAppendBenchmark {
   private static final ShardId SHARD = new ShardId("bench", 0);

@@ -9,5 +9,11 @@
  * them: run {@code java -jar bulwark-jmh/target/benchmarks.jar [regex]}
  * ({@code docs/benchmarks-jmh.md} has the command and the figures). The helpers here exist for
  * the benchmarks only; nothing else depends on this module.
+ *
+ * <p>Each class defaults to one fork with a fixed 1 GB heap, 3 warm-up iterations of 2 s and 5
+ * measured ones of 2 s, so that a bare run of everything takes a few minutes rather than JMH's
+ * default of about eight per benchmark; the usual flags ({@code -f -wi -w -i -r}) override it.
+ * Under load, keep the warm-up at 2 s or more: at 1 s the commit path was still being compiled
+ * when measurement began.
  */
 package io.bulwark.jmh;
