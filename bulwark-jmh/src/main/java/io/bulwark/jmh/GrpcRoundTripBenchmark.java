@@ -1,0 +1,173 @@
+package io.bulwark.jmh;
+
+import com.google.protobuf.ByteString;
+import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.LogEntry;
+import io.bulwark.core.pb.Message;
+import io.bulwark.core.pb.Op;
+import io.bulwark.proto.Codec;
+import io.bulwark.proto.v1.BulwarkGrpc;
+import io.bulwark.proto.v1.DeliverReply;
+import io.bulwark.proto.v1.PeerBatch;
+import io.bulwark.proto.v1.PeerGrpc;
+import io.bulwark.proto.v1.PutRequest;
+import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.WriteReply;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One unary gRPC call over Netty on loopback, answered at once by a trivial server: the wire
+ * floor under every client request and every peer batch, before storage or replication add
+ * anything.
+ *
+ * <ul>
+ *   <li>{@code clientPut}: {@code Bulwark.Put} with a 16-byte key, a 100-byte value and a
+ *       request id, answered with a {@code WriteReply} — what a client pays to reach a primary
+ *       and hear back.
+ *   <li>{@code peerDeliver}: {@code Peer.Deliver} with a batch of eight {@code ReplicatePrepare}s
+ *       of one 100-byte put each, encoded by {@link Codec} as the node encodes them — what one
+ *       replication hop pays on the wire.
+ * </ul>
+ *
+ * <p>Why it matters: a write with acks all pays at least one client round trip plus the
+ * prepare and ack of the replication hop, so twice the {@code peerDeliver} time plus the
+ * {@code clientPut} time is the network part of the single-client latency floor (issue 7's
+ * "two loopback round trips"), next to the fsync measured by {@link LogAppendBenchmark}.
+ *
+ * <p>Server and channel are built as the node builds them (NodeServer, PeerTransport, client
+ * Channels): plaintext, grpc-netty-shaded, the server's default executor (calls hop from the
+ * Netty event loop to a pool thread, as the node's services do). Each call carries a deadline,
+ * as the node's do (STYLE P8). The server listens on 127.0.0.1 on a port the OS picks, and the
+ * setup connects before anything is timed. Results are returned, so JMH consumes them.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@State(Scope.Benchmark)
+public class GrpcRoundTripBenchmark {
+  private static final long DEADLINE_SECONDS = 5;
+  /** For the setup's first calls, which connect: slow on a loaded machine, and not measured. */
+  private static final long CONNECT_DEADLINE_SECONDS = 60;
+  private static final int PREPARES_PER_BATCH = 8;
+  private static final int VALUE_BYTES = 100;
+  private static final long SHUTDOWN_WAIT_SECONDS = 5;
+
+  private Server server;
+  private ManagedChannel channel;
+  private BulwarkGrpc.BulwarkBlockingStub client;
+  private PeerGrpc.PeerBlockingStub peer;
+  private PutRequest put;
+  private PeerBatch batch;
+
+  /** Answers every put as applied at version 1: no storage, no replication. */
+  private static final class TrivialBulwark extends BulwarkGrpc.BulwarkImplBase {
+    private static final WriteReply APPLIED =
+        WriteReply.newBuilder().setApplied(true).setVersion(1).build();
+
+    @Override
+    public void put(PutRequest request, StreamObserver<WriteReply> reply) {
+      reply.onNext(APPLIED);
+      reply.onCompleted();
+    }
+  }
+
+  /** Acknowledges every batch's arrival, as the node's Peer service does before handling it. */
+  private static final class TrivialPeer extends PeerGrpc.PeerImplBase {
+    private static final DeliverReply ARRIVED = DeliverReply.getDefaultInstance();
+
+    @Override
+    public void deliver(PeerBatch request, StreamObserver<DeliverReply> reply) {
+      reply.onNext(ARRIVED);
+      reply.onCompleted();
+    }
+  }
+
+  @Setup(Level.Trial)
+  public void start() throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new TrivialBulwark())
+        .addService(new TrivialPeer())
+        .build()
+        .start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+        .usePlaintext()
+        .disableRetry()
+        .build();
+    client = BulwarkGrpc.newBlockingStub(channel);
+    peer = PeerGrpc.newBlockingStub(channel);
+    byte[] value = new byte[VALUE_BYTES];
+    Arrays.fill(value, (byte) 'v');
+    put = PutRequest.newBuilder()
+        .setKeyspace("default")
+        .setKey(ByteString.copyFrom("key-000000000001", StandardCharsets.UTF_8))
+        .setValue(ByteString.copyFrom(value))
+        .setId(RequestId.newBuilder().setClientId("bench-client").setSeq(1).setFirstUnackedSeq(1))
+        .build();
+    batch = prepareBatch(value);
+    // Connect before measuring: the node's channels are long-lived, so a request pays the round
+    // trip on an open HTTP/2 connection, not the TCP and HTTP/2 handshakes (which took seconds
+    // under load and then failed the first timed call on its deadline).
+    client.withDeadlineAfter(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS).put(put);
+    peer.withDeadlineAfter(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS).deliver(batch);
+  }
+
+  private static PeerBatch prepareBatch(byte[] value) {
+    ShardConfig config = new ShardConfig(HandDrivenShard.SHARD, 2, "n1", List.of("n2", "n3"),
+        List.of());
+    PeerBatch.Builder b = PeerBatch.newBuilder().setFrom("n1");
+    for (int i = 1; i <= PREPARES_PER_BATCH; i++) {
+      LogEntry entry = new LogEntry(2, 100 + i, new Command("bench-client", i, i,
+          new Op.Put(("key-" + i).getBytes(StandardCharsets.UTF_8), value)));
+      b.addMessages(Codec.toProto(
+          new Message.ReplicatePrepare(config, 99 + i, 2, List.of(entry), 99 + i)));
+    }
+    return b.build();
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() throws InterruptedException {
+    channel.shutdownNow();
+    server.shutdownNow();
+    boolean closed = channel.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+        & server.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+    if (!closed) {
+      throw new IllegalStateException("gRPC channel or server still running after "
+          + SHUTDOWN_WAIT_SECONDS + " s");
+    }
+  }
+
+  @Benchmark
+  public WriteReply clientPut() {
+    return client.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).put(put);
+  }
+
+  @Benchmark
+  public DeliverReply peerDeliver() {
+    return peer.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).deliver(batch);
+  }
+}
