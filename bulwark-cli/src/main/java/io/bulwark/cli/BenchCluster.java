@@ -9,7 +9,6 @@ import io.bulwark.cli.local.ClusterFile;
 import io.bulwark.cli.workload.ClusterStability;
 import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.BulwarkException;
-import io.bulwark.client.ClientOptions;
 import io.bulwark.client.ErrorCode;
 import io.bulwark.client.KeyspaceInfo;
 import java.io.ByteArrayOutputStream;
@@ -39,9 +38,6 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
   static final int MIN_INSYNC = 2;
   static final Duration STABLE_FOR = Duration.ofSeconds(2);
   static final Duration SETTLE_DEADLINE = Duration.ofSeconds(120);
-  /** The keyspace and status calls: 10 s per call, 2 s per attempt (explicit, STYLE P8). */
-  static final ClientOptions ADMIN_OPTIONS = new ClientOptions(Duration.ofSeconds(10),
-      Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMillis(500));
 
   private final CliEnvironment env;
   private final String keyspace;
@@ -60,7 +56,8 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
     this.dir = dir;
     this.keepDir = keepDir;
     this.endpoints = endpoints;
-    this.admin = BulwarkClient.connect(endpoints, ADMIN_OPTIONS);
+    // Through the environment's factory, as every other command connects (tests inject theirs).
+    this.admin = env.clients().connect(String.join(",", endpoints));
   }
 
   /** An existing cluster: nothing is started or stopped, and its CPU is not measured. */
