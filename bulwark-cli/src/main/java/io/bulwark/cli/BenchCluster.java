@@ -90,7 +90,7 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
       info = admin.createKeyspace(keyspace, REPLICAS, SHARDS, MIN_INSYNC, "all");
     }
     replicas = info.replicas();
-    ClusterStability.await(admin, keyspace, replicas, STABLE_FOR, SETTLE_DEADLINE);
+    awaitHealthy();
     if (info.replicas() != REPLICAS || !info.acks().equals("all")) {
       return Optional.of("keyspace " + keyspace + " has " + info.replicas() + " replicas and "
           + "acks " + info.acks() + ", not the peers' 3 replicas with every write on every "
@@ -127,7 +127,14 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
 
   @Override
   public void awaitHealthy() throws InterruptedException {
-    ClusterStability.await(admin, keyspace, replicas, STABLE_FOR, SETTLE_DEADLINE);
+    try {
+      ClusterStability.await(admin, keyspace, replicas, STABLE_FOR, SETTLE_DEADLINE);
+    } catch (IllegalStateException e) {
+      // Expected on an overloaded machine (shards failing over again and again): a failed
+      // run, not a bug.
+      throw CliException.failed("bench: " + e.getMessage() + (dir == null ? ""
+          : "; node logs: " + dir + "/n*/node.log (kept only with --keep-dirs)"));
+    }
   }
 
   @Override

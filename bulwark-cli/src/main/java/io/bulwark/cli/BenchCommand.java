@@ -3,6 +3,7 @@ package io.bulwark.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.bench.Alternation;
 import io.bulwark.bench.BenchConfig;
+import io.bulwark.bench.BenchException;
 import io.bulwark.bench.BenchReport;
 import io.bulwark.bench.BenchSystem;
 import io.bulwark.bench.ClosedLoopRunner;
@@ -137,6 +138,8 @@ final class BenchCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       return run(config, peerNames, endpoints, resources);
+    } catch (BenchException e) {
+      throw new CliException(ExitCode.FAILED, "bench: " + e.getMessage(), e);
     } finally {
       resources.closeAll();
       try {
