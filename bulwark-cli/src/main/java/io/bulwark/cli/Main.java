@@ -47,7 +47,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       SimCommand.class,
       ServerCommand.class,
       LocalCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      BenchCommand.class
     },
     footer = {
       "",

@@ -1,0 +1,69 @@
+package io.bulwark.bench;
+
+import io.bulwark.client.BulwarkClient;
+import io.bulwark.client.ClientOptions;
+import io.bulwark.client.VersionedValue;
+import io.bulwark.client.WriteResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Bulwark through its Java client. Every session shares one {@link BulwarkClient}: the client is
+ * built to be shared (thread-safe, one gRPC channel per node, requests multiplexed), which is how
+ * an application uses it.
+ *
+ * <p>put is {@link BulwarkClient#put}; get is {@link BulwarkClient#get}, a lease read at the
+ * shard's primary (linearizable); cas is a get followed by {@link
+ * BulwarkClient#compareAndSetVersion} with the version read. Durability is the keyspace's (the
+ * bench uses RF 3, acks all).
+ */
+public final class BulwarkTarget implements Target {
+  /**
+   * Explicit, not the client's defaults (STYLE P8): 10 s per call including retries, 2 s per
+   * attempt, backoff 10..500 ms.
+   */
+  static final ClientOptions OPTIONS = new ClientOptions(Duration.ofSeconds(10),
+      Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMillis(500));
+
+  private final BulwarkClient client;
+  private final String keyspace;
+
+  public BulwarkTarget(List<String> endpoints, String keyspace) {
+    this.client = BulwarkClient.connect(endpoints, OPTIONS);
+    this.keyspace = keyspace;
+  }
+
+  @Override
+  public String name() {
+    return "bulwark";
+  }
+
+  @Override
+  public Session openSession(int index) {
+    return new Session() {
+      @Override
+      public void put(byte[] key, byte[] value) {
+        client.put(keyspace, key, value);
+      }
+
+      @Override
+      public byte[] get(byte[] key) {
+        Optional<VersionedValue> v = client.get(keyspace, key);
+        return v.map(VersionedValue::value).orElse(null);
+      }
+
+      @Override
+      public boolean cas(byte[] key, byte[] value) {
+        long version = client.get(keyspace, key).map(VersionedValue::version).orElse(0L);
+        WriteResult r = client.compareAndSetVersion(keyspace, key, version, value);
+        return r.applied();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

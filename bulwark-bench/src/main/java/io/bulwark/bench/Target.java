@@ -1,0 +1,59 @@
+package io.bulwark.bench;
+
+/**
+ * One system under test, as a client sees it: Bulwark, etcd or ZooKeeper. A target hands out
+ * {@link Session}s, one per client thread of the load; how sessions share connections is the
+ * target's choice and is documented on each implementation, because it changes what the peer is
+ * asked to do (ZooKeeper orders every request of one session, for example).
+ *
+ * <p>Threading: {@link #openSession} and {@link #close} may be called from any thread; a session
+ * is used by one thread at a time.
+ */
+public interface Target extends AutoCloseable {
+  /** The system's name in reports: {@code bulwark}, {@code etcd}, {@code zookeeper}. */
+  String name();
+
+  /**
+   * A session for one client thread.
+   *
+   * @param index the client's number, 0-based (targets may use it to spread connections)
+   * @throws Exception if the session cannot be set up; the run fails
+   */
+  Session openSession(int index) throws Exception;
+
+  /** Closes every connection this target opened. Idempotent. */
+  @Override
+  void close();
+
+  /**
+   * The operations of one client. Every method blocks until the system acknowledges it, and
+   * throws if it did not succeed (the runner counts the throw as an error); none retries beyond
+   * what the system's own client does.
+   */
+  interface Session extends AutoCloseable {
+    /** Makes {@code key} exist with {@code value}; used to preload keys before a run. */
+    default void load(byte[] key, byte[] value) throws Exception {
+      put(key, value);
+    }
+
+    /** Writes {@code value} under an existing key, durably and replicated (acknowledged). */
+    void put(byte[] key, byte[] value) throws Exception;
+
+    /**
+     * A linearizable read (or the system's closest recipe, documented by the target).
+     *
+     * @return the value, or null if absent
+     */
+    byte[] get(byte[] key) throws Exception;
+
+    /**
+     * Reads the key's version, then writes {@code value} only if that version is still current.
+     *
+     * @return true if the write was applied, false if another write came in between
+     */
+    boolean cas(byte[] key, byte[] value) throws Exception;
+
+    @Override
+    default void close() throws Exception {}
+  }
+}

@@ -1,0 +1,180 @@
+package io.bulwark.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A 3-server ZooKeeper ensemble on 127.0.0.1, each server a JVM running {@code
+ * org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg} from the ZooKeeper jar on the
+ * bench's own class path (which also carries metrics-core, snappy-java and commons-cli, which the
+ * server needs and ZooKeeper's pom marks provided).
+ *
+ * <p>Configuration, all explicit: {@code forceSync=yes} (fsync of the transaction log before a
+ * write is acknowledged, ZooKeeper's default), tickTime 2000 ms, initLimit 10, syncLimit 5,
+ * unlimited client connections per address (the bench's sessions all come from 127.0.0.1), the
+ * admin HTTP server off, four-letter words {@code srvr,stat,ruok,mntr} whitelisted. Each JVM gets
+ * the heap and collector of a Bulwark node ({@value #HEAP} , G1).
+ *
+ * <p>The leader is the server whose {@code srvr} reply says {@code Mode: leader}.
+ */
+public final class ZooKeeperPeer implements Peer {
+  static final int SERVERS = 3;
+  static final String HEAP = "-Xmx512m";
+  static final String MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
+  static final Duration READY_DEADLINE = Duration.ofSeconds(90);
+
+  private final Path dir;
+  private final String classPath;
+  private final List<MemberProcess> servers = new ArrayList<>();
+  private final List<Integer> clientPorts = new ArrayList<>();
+  private final boolean keepDir;
+  private boolean closed;
+
+  /**
+   * @param dir a new directory for the servers' data, configuration and logs
+   * @param keepDir false to remove {@code dir} in {@link #close}
+   * @param classPath the servers' class path (the bench's own: {@code java.class.path})
+   */
+  public ZooKeeperPeer(Path dir, boolean keepDir, String classPath) {
+    this.dir = dir;
+    this.keepDir = keepDir;
+    this.classPath = classPath;
+  }
+
+  @Override
+  public String name() {
+    return "zookeeper";
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    Files.createDirectories(dir);
+    List<Integer> ports = FreePorts.take(3 * SERVERS);
+    StringBuilder ensemble = new StringBuilder();
+    for (int i = 0; i < SERVERS; i++) {
+      clientPorts.add(ports.get(i));
+      ensemble.append("server.").append(i + 1).append("=127.0.0.1:")
+          .append(ports.get(SERVERS + i)).append(':').append(ports.get(2 * SERVERS + i))
+          .append('\n');
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (int i = 0; i < SERVERS; i++) {
+      Path serverDir = Files.createDirectories(dir.resolve("zk" + (i + 1)));
+      Path dataDir = Files.createDirectories(serverDir.resolve("data"));
+      Files.writeString(dataDir.resolve("myid"), (i + 1) + "\n", StandardCharsets.US_ASCII);
+      Path cfg = serverDir.resolve("zoo.cfg");
+      Files.writeString(cfg, config(dataDir, clientPorts.get(i)) + ensemble,
+          StandardCharsets.US_ASCII);
+      List<String> command = List.of(java, HEAP, "-XX:+UseG1GC", "-cp", classPath, MAIN,
+          cfg.toString());
+      servers.add(new MemberProcess("zk" + (i + 1), command, serverDir,
+          serverDir.resolve("zookeeper.log")));
+    }
+    for (MemberProcess s : servers) {
+      s.start();
+    }
+    awaitReady();
+  }
+
+  static String config(Path dataDir, int clientPort) {
+    return "tickTime=2000\n"
+        + "initLimit=10\n"
+        + "syncLimit=5\n"
+        + "dataDir=" + dataDir + "\n"
+        + "clientPort=" + clientPort + "\n"
+        + "clientPortAddress=127.0.0.1\n"
+        + "forceSync=yes\n"
+        + "maxClientCnxns=0\n"
+        + "admin.enableServer=false\n"
+        + "4lw.commands.whitelist=srvr,stat,ruok,mntr\n";
+  }
+
+  /** {@code 127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}, for {@link ZooKeeperTarget}. */
+  public String connectString() {
+    return clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+  }
+
+  @Override
+  public Target openTarget() {
+    return new ZooKeeperTarget(connectString());
+  }
+
+  @Override
+  public synchronized List<Long> serverPids() {
+    return servers.stream().map(MemberProcess::pid).filter(p -> p > 0).toList();
+  }
+
+  @Override
+  public synchronized int leader() throws Exception {
+    int[] found = new int[1];
+    Waits.until("a ZooKeeper leader with every server following", READY_DEADLINE,
+        () -> (found[0] = servingLeader()) >= 0, this::describe);
+    return found[0];
+  }
+
+  @Override
+  public synchronized void kill(int index) throws InterruptedException {
+    servers.get(index).kill();
+  }
+
+  @Override
+  public synchronized void restart(int index) throws Exception {
+    servers.get(index).start();
+    awaitReady();
+  }
+
+  private void awaitReady() throws Exception {
+    Waits.until("the " + SERVERS + " ZooKeeper servers to form a quorum", READY_DEADLINE, () -> {
+      for (MemberProcess s : servers) {
+        if (!s.alive()) {
+          throw new BenchException("ZooKeeper server " + s.exitDescription());
+        }
+      }
+      return servingLeader() >= 0;
+    }, this::describe);
+  }
+
+  /** The leader's index if every server serves (one leader, the rest followers), else -1. */
+  private int servingLeader() {
+    int leader = -1;
+    for (int i = 0; i < SERVERS; i++) {
+      String mode = FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"));
+      if ("leader".equals(mode)) {
+        if (leader >= 0) {
+          return -1; // Two claim it: an election is still settling.
+        }
+        leader = i;
+      } else if (!"follower".equals(mode)) {
+        return -1;
+      }
+    }
+    return leader;
+  }
+
+  private String describe() {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      parts.add(servers.get(i).name() + ": mode "
+          + FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"))
+          + " (log " + servers.get(i).log() + ")");
+    }
+    return String.join("; ", parts);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    servers.forEach(MemberProcess::stop);
+    if (!keepDir) {
+      TempDirs.deleteQuietly(dir);
+    }
+  }
+}

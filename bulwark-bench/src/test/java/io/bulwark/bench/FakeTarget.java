@@ -1,0 +1,84 @@
+package io.bulwark.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * An in-memory {@link Target} driving a fake clock: operation number {@code i} (counted over
+ * puts, gets and cas together) "takes" {@code latencyMillis.applyAsInt(i)} ms of the clock and
+ * throws if {@code fails.test(i)}. Preloading does not advance the clock.
+ */
+final class FakeTarget implements Target {
+  final AtomicLong clockNanos;
+  final Map<String, byte[]> data = new ConcurrentHashMap<>();
+  final AtomicInteger sessionsOpened = new AtomicInteger();
+  final AtomicInteger loads = new AtomicInteger();
+  final AtomicInteger ops = new AtomicInteger();
+  final AtomicInteger gets = new AtomicInteger();
+  final AtomicInteger puts = new AtomicInteger();
+  IntUnaryOperator latencyMillis = i -> 1;
+  IntPredicate fails = i -> false;
+  IntPredicate casLoses = i -> false;
+  boolean closed;
+
+  FakeTarget(AtomicLong clockNanos) {
+    this.clockNanos = clockNanos;
+  }
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public Session openSession(int index) {
+    sessionsOpened.incrementAndGet();
+    return new Session() {
+      @Override
+      public void load(byte[] key, byte[] value) {
+        loads.incrementAndGet();
+        data.put(new String(key, StandardCharsets.US_ASCII), value);
+      }
+
+      @Override
+      public void put(byte[] key, byte[] value) {
+        step();
+        puts.incrementAndGet();
+        data.put(new String(key, StandardCharsets.US_ASCII), value);
+      }
+
+      @Override
+      public byte[] get(byte[] key) {
+        step();
+        gets.incrementAndGet();
+        return data.get(new String(key, StandardCharsets.US_ASCII));
+      }
+
+      @Override
+      public boolean cas(byte[] key, byte[] value) {
+        int i = step();
+        return !casLoses.test(i);
+      }
+    };
+  }
+
+  /** Advances the clock by this operation's latency; throws if it is to fail. */
+  private int step() {
+    int i = ops.getAndIncrement();
+    clockNanos.addAndGet(latencyMillis.applyAsInt(i) * 1_000_000L);
+    if (fails.test(i)) {
+      throw new IllegalStateException("fake failure " + i);
+    }
+    return i;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
