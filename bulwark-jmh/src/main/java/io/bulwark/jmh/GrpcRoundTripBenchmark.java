@@ -8,11 +8,11 @@ import io.bulwark.core.pb.Message;
 import io.bulwark.core.pb.Op;
 import io.bulwark.proto.Codec;
 import io.bulwark.proto.v1.BulwarkGrpc;
-import io.bulwark.proto.v1.DeliverReply;
 import io.bulwark.proto.v1.PeerBatch;
 import io.bulwark.proto.v1.PeerGrpc;
 import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.StreamEnd;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -24,6 +24,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,8 +41,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One unary gRPC call over Netty on loopback, answered at once by a trivial server: the wire
- * floor under every client request and every peer batch, before storage or replication add
+ * gRPC round trips over Netty on loopback, answered at once by trivial servers: the wire floor
+ * under every client request and every replication hop, before storage or replication add
  * anything.
  *
  * <ul>
@@ -53,14 +55,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>Why it matters: a write with acks all pays at least one client round trip plus the
- * prepare and ack of the replication hop, so twice the {@code peerDeliver} time plus the
+ * prepare and ack of the replication hop, so the {@code peerRoundTrip} time plus the
  * {@code clientPut} time is the network part of the single-client latency floor (issue 7's
  * "two loopback round trips"), next to the fsync measured by {@link LogAppendBenchmark}.
  *
- * <p>Server and channel are built as the node builds them (NodeServer, PeerTransport, client
- * Channels): plaintext, grpc-netty-shaded, the server's default executor (calls hop from the
- * Netty event loop to a pool thread, as the node's services do). Each call carries a deadline,
- * as the node's do (STYLE P8). The server listens on 127.0.0.1 on a port the OS picks, and the
+ * <p>Servers and channels are built as the node builds them (NodeServer, PeerTransport, client
+ * Channels): plaintext, grpc-netty-shaded, handlers run on the network thread (the node runs
+ * its data calls and peer streams there). Each unary call carries a deadline (STYLE P8). The server listens on 127.0.0.1 on a port the OS picks, and the
  * setup connects before anything is timed. Results are returned, so JMH consumes them.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -78,9 +79,13 @@ public class GrpcRoundTripBenchmark {
   private static final long SHUTDOWN_WAIT_SECONDS = 5;
 
   private Server server;
+  private Server echo;
   private ManagedChannel channel;
+  private ManagedChannel echoChannel;
+  private ManagedChannel backChannel;
   private BulwarkGrpc.BulwarkBlockingStub client;
-  private PeerGrpc.PeerBlockingStub peer;
+  private StreamObserver<PeerBatch> toEcho;
+  private final BlockingQueue<PeerBatch> returned = new ArrayBlockingQueue<>(16);
   private PutRequest put;
   private PeerBatch batch;
 
@@ -96,30 +101,72 @@ public class GrpcRoundTripBenchmark {
     }
   }
 
-  /** Acknowledges every batch's arrival, as the node's Peer service does before handling it. */
-  private static final class TrivialPeer extends PeerGrpc.PeerImplBase {
-    private static final DeliverReply ARRIVED = DeliverReply.getDefaultInstance();
+  /** Hands every batch that arrives on a stream to {@code sink}. */
+  private static final class StreamPeer extends PeerGrpc.PeerImplBase {
+    private final java.util.function.Consumer<PeerBatch> sink;
+
+    StreamPeer(java.util.function.Consumer<PeerBatch> sink) {
+      this.sink = sink;
+    }
 
     @Override
-    public void deliver(PeerBatch request, StreamObserver<DeliverReply> reply) {
-      reply.onNext(ARRIVED);
-      reply.onCompleted();
+    public StreamObserver<PeerBatch> stream(StreamObserver<StreamEnd> reply) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(PeerBatch value) {
+          sink.accept(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          reply.onNext(StreamEnd.getDefaultInstance());
+          reply.onCompleted();
+        }
+      };
     }
   }
 
+  private static StreamObserver<PeerBatch> openStream(ManagedChannel to) {
+    return PeerGrpc.newStub(to).stream(new StreamObserver<>() {
+      @Override
+      public void onNext(StreamEnd value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+  }
+
   @Setup(Level.Trial)
-  public void start() throws IOException {
+  public void start() throws IOException, InterruptedException {
+    // The benchmark's own server receives what the echo server sends back.
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .directExecutor()
         .addService(new TrivialBulwark())
-        .addService(new TrivialPeer())
+        .addService(new StreamPeer(returned::add))
         .build()
         .start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-        .usePlaintext()
-        .disableRetry()
-        .build();
+    ManagedChannel back = channel(server.getPort());
+    StreamObserver<PeerBatch> backStream = openStream(back);
+    echo = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .directExecutor()
+        .addService(new StreamPeer(b -> {
+          synchronized (backStream) {
+            backStream.onNext(b);
+          }
+        }))
+        .build()
+        .start();
+    backChannel = back;
+    channel = channel(server.getPort());
     client = BulwarkGrpc.newBlockingStub(channel);
-    peer = PeerGrpc.newBlockingStub(channel);
+    echoChannel = channel(echo.getPort());
+    toEcho = openStream(echoChannel);
     byte[] value = new byte[VALUE_BYTES];
     Arrays.fill(value, (byte) 'v');
     put = PutRequest.newBuilder()
@@ -129,11 +176,22 @@ public class GrpcRoundTripBenchmark {
         .setId(RequestId.newBuilder().setClientId("bench-client").setSeq(1).setFirstUnackedSeq(1))
         .build();
     batch = prepareBatch(value);
-    // Connect before measuring: the node's channels are long-lived, so a request pays the round
-    // trip on an open HTTP/2 connection, not the TCP and HTTP/2 handshakes (which took seconds
-    // under load and then failed the first timed call on its deadline).
+    // Connect before measuring: the node's channels and streams are long-lived, so a request
+    // pays the round trip on an open HTTP/2 connection, not the TCP and HTTP/2 handshakes.
     client.withDeadlineAfter(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS).put(put);
-    peer.withDeadlineAfter(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS).deliver(batch);
+    toEcho.onNext(batch);
+    if (returned.poll(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS) == null) {
+      throw new IllegalStateException("the echo stream returned nothing within "
+          + CONNECT_DEADLINE_SECONDS + " s");
+    }
+  }
+
+  private ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .directExecutor()
+        .disableRetry()
+        .build();
   }
 
   private static PeerBatch prepareBatch(byte[] value) {
@@ -152,9 +210,15 @@ public class GrpcRoundTripBenchmark {
   @TearDown(Level.Trial)
   public void stop() throws InterruptedException {
     channel.shutdownNow();
+    echoChannel.shutdownNow();
+    backChannel.shutdownNow();
     server.shutdownNow();
+    echo.shutdownNow();
     boolean closed = channel.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
-        & server.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        & echoChannel.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+        & backChannel.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+        & server.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)
+        & echo.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
     if (!closed) {
       throw new IllegalStateException("gRPC channel or server still running after "
           + SHUTDOWN_WAIT_SECONDS + " s");
@@ -167,7 +231,12 @@ public class GrpcRoundTripBenchmark {
   }
 
   @Benchmark
-  public DeliverReply peerDeliver() {
-    return peer.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).deliver(batch);
+  public PeerBatch peerRoundTrip() throws InterruptedException {
+    toEcho.onNext(batch);
+    PeerBatch back = returned.poll(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    if (back == null) {
+      throw new IllegalStateException("no batch back within " + DEADLINE_SECONDS + " s");
+    }
+    return back;
   }
 }

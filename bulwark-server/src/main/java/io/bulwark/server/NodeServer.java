@@ -62,7 +62,8 @@ public final class NodeServer implements AutoCloseable {
     loop = new ReplicaLoop(cfg.nodeId(), store, view::keyspace, spec -> options(cfg, spec),
         events, metrics, fatal);
     logWriter = new LogWriter(store, loop::onDurable, metrics, fatal);
-    transport = new PeerTransport(cfg.nodeId(), view::peerAddress, loop::onMessage);
+    transport = new PeerTransport(cfg.nodeId(), view::peerAddress, loop::onMessage,
+        loop::onPeerUnreachable);
     proposals = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "bulwark-proposals");
       t.setDaemon(true);

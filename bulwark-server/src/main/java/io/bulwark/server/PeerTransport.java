@@ -9,6 +9,7 @@ import io.bulwark.proto.v1.StreamEnd;
 import io.grpc.BindableService;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -46,6 +47,11 @@ final class PeerTransport implements AutoCloseable {
     void receive(String from, Message message);
   }
 
+  /** Told, on a gRPC thread, that a peer's stream failed and connecting to it failed too. */
+  interface Unreachable {
+    void unreachable(String node);
+  }
+
   /**
    * Batches a stream takes while gRPC says it is not ready: a new stream is not ready until its
    * connection is up, and its first batches should not all be lost to that.
@@ -67,15 +73,18 @@ final class PeerTransport implements AutoCloseable {
   private final String self;
   private final Function<String, String> peerAddressOf;
   private final Receiver receiver;
+  private final Unreachable unreachable;
   private final Map<String, List<PeerEnvelope>> outgoing = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Outgoing> streams = new HashMap<>();
   private final Map<String, Long> lastReconnect = new HashMap<>();
 
-  PeerTransport(String self, Function<String, String> peerAddressOf, Receiver receiver) {
+  PeerTransport(String self, Function<String, String> peerAddressOf, Receiver receiver,
+      Unreachable unreachable) {
     this.self = self;
     this.peerAddressOf = peerAddressOf;
     this.receiver = receiver;
+    this.unreachable = unreachable;
   }
 
   BindableService service() {
@@ -149,7 +158,7 @@ final class PeerTransport implements AutoCloseable {
   }
 
   private void send(String to, String address, PeerBatch batch) {
-    Outgoing out = stream(address);
+    Outgoing out = stream(to, address);
     if (out.stream.isReady()) {
       out.unready = 0;
     } else if (++out.unready > UNREADY_BATCHES_MAX) {
@@ -165,7 +174,7 @@ final class PeerTransport implements AutoCloseable {
   }
 
   /** The open stream to {@code address}, opening a new one if there is none or it broke. */
-  private Outgoing stream(String address) {
+  private Outgoing stream(String to, String address) {
     Outgoing out = streams.get(address);
     if (out != null && !out.broken.get()) {
       return out;
@@ -194,6 +203,9 @@ final class PeerTransport implements AutoCloseable {
           public void onError(Throwable t) {
             broken.set(true);
             LOG.debug("event=peer-stream-failed to={} reason=\"{}\"", address, t.getMessage());
+            if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE) {
+              watch(to, ch);
+            }
           }
 
           @Override
@@ -204,6 +216,22 @@ final class PeerTransport implements AutoCloseable {
     out = new Outgoing(stream, broken);
     streams.put(address, out);
     return out;
+  }
+
+  /**
+   * Follows a channel whose stream just failed: asks it to connect again and reports the peer
+   * {@link Unreachable} each time connecting fails, until it connects (or closes). A killed
+   * process refuses the connection at once, so its backups hear of it within milliseconds.
+   */
+  private void watch(String to, ManagedChannel ch) {
+    ConnectivityState state = ch.getState(true);
+    if (state == ConnectivityState.READY || state == ConnectivityState.SHUTDOWN) {
+      return;
+    }
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      unreachable.unreachable(to);
+    }
+    ch.notifyWhenStateChanged(state, () -> watch(to, ch));
   }
 
   private ManagedChannel channel(String address) {

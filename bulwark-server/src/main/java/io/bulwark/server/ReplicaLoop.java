@@ -177,6 +177,16 @@ final class ReplicaLoop implements AutoCloseable {
     });
   }
 
+  /** A peer's connection failed and could not be made again (its process is likely gone). */
+  void onPeerUnreachable(String node) {
+    submit(() -> {
+      long now = System.nanoTime();
+      for (ShardReplica r : replicas.values()) {
+        dispatch(r, new Input.PeerUnreachable(now, node));
+      }
+    });
+  }
+
   void onProposalResult(ShardId shard, ShardConfig proposed, boolean succeeded) {
     submit(() -> {
       ShardReplica r = replicas.get(shard);

@@ -110,7 +110,37 @@ final class SimNemesis {
       return;
     }
     n.crash();
+    // A dead process refuses connections: its peers hear of it within milliseconds (§3.7).
+    scheduler.after(REFUSED_AFTER_NANOS, () -> {
+      if (!n.isAlive()) {
+        signalUnreachable(List.of(n.id()), ids(nodes));
+      }
+    });
     scheduler.after(range(downMin, downMax), () -> restart(n));
+  }
+
+  /** How long after a crash its peers' connections to it are refused. */
+  private static final long REFUSED_AFTER_NANOS = 2 * MS;
+
+  /** Tells every live node in {@code to} that each node in {@code gone} is unreachable. */
+  private void signalUnreachable(List<String> gone, List<String> to) {
+    for (SimNode peer : nodes) {
+      if (peer.isAlive() && to.contains(peer.id())) {
+        for (String g : gone) {
+          if (!g.equals(peer.id())) {
+            peer.onPeerUnreachable(g);
+          }
+        }
+      }
+    }
+  }
+
+  private static List<String> ids(List<SimNode> nodes) {
+    List<String> ids = new ArrayList<>();
+    for (SimNode n : nodes) {
+      ids.add(n.id());
+    }
+    return ids;
   }
 
   private void restart(SimNode n) {
@@ -142,6 +172,14 @@ final class SimNemesis {
     network.partition(side, others, oneWay);
     partitioned = true;
     trace.record("nemesis", "fault:partition", side + (oneWay ? " -/> " : " </> ") + others);
+    // Half the two-way partitions reject rather than drop (a firewall's RST): live nodes then
+    // look unreachable, a false "process gone" signal the lease must make harmless (§3.7).
+    // Decided by the clock, not the random stream, so every seed's other draws stay the same.
+    if (!oneWay && (scheduler.nowNanos() / MS) % 2 == 0) {
+      trace.record("nemesis", "fault:partition-rejects", "");
+      signalUnreachable(side, others);
+      signalUnreachable(others, side);
+    }
     scheduler.after(range(50 * MS, 3_000 * MS), () -> {
       if (partitioned) {
         network.healPartitions();

@@ -214,6 +214,16 @@ final class SimNode {
     });
   }
 
+  /** The runtime could not connect to {@code node} (a refused connection, §3.7). */
+  void onPeerUnreachable(String node) {
+    run(() -> {
+      long now = clock.nowNanos();
+      for (ShardReplica r : replicas.values()) {
+        dispatch(r, new Input.PeerUnreachable(now, node));
+      }
+    });
+  }
+
   void onProposalResult(ShardConfig proposed, boolean succeeded) {
     run(() -> {
       ShardReplica r = replicas.get(proposed.shard());

@@ -31,6 +31,15 @@ public sealed interface Input {
   record ProposalResult(long nowNanos, ShardConfig proposed, boolean succeeded)
       implements Input {}
 
+  /**
+   * The runtime could not connect to {@code node}: its connection was refused or lost and could
+   * not be made again, so its process is most likely not running. A backup of that node's shards
+   * may then propose itself as soon as the primary's lease must have lapsed instead of waiting
+   * out the whole grace (§3.7); safety still rests on the lease alone, so a wrong signal (a
+   * live node behind a rejecting firewall) costs an unneeded failover, never two primaries.
+   */
+  record PeerUnreachable(long nowNanos, String node) implements Input {}
+
   /** Periodic: beacons, retransmission, grace and lease checks. */
   record Tick(long nowNanos) implements Input {}
 }

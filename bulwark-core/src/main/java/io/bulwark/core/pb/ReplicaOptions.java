@@ -49,15 +49,25 @@ public record ReplicaOptions(
   }
 
   /**
+   * The shortest wait after a backup's last ack that a drifting clock cannot make shorter than
+   * the primary's lease: {@code lease·(1+ρ)/(1−ρ) + beacon} (§3.7). A grace may not be below it;
+   * a backup that knows its primary's process is gone waits only this long.
+   */
+  public long graceFloorNanos() {
+    return (long) Math.ceil(leaseNanos * (1 + CLOCK_DRIFT_MAX) / (1 - CLOCK_DRIFT_MAX))
+        + beaconNanos;
+  }
+
+  /**
    * Why these options are unsafe, or null if they are safe. Start-up refuses a grace that a
    * drifting clock could make shorter than the primary's lease (§3.7).
    */
   public String validate() {
-    double floor = leaseNanos * (1 + CLOCK_DRIFT_MAX) / (1 - CLOCK_DRIFT_MAX) + beaconNanos;
+    long floor = graceFloorNanos();
     if (graceNanos < floor) {
       return String.format(
           "grace (%d ms) must be at least lease*(1+p)/(1-p) + beacon = %.1f ms (p = %.2f)",
-          graceNanos / MS, floor / MS, CLOCK_DRIFT_MAX);
+          graceNanos / MS, floor / (double) MS, CLOCK_DRIFT_MAX);
     }
     if (beaconNanos <= 0 || beaconNanos >= leaseNanos) {
       return "beacon interval must be positive and shorter than the lease";

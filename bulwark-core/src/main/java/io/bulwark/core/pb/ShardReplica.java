@@ -61,6 +61,8 @@ public final class ShardReplica {
   private long lastAckNanos;
   /** Once grace expired for this epoch, no message of an epoch <= it is acked again. */
   private long graceExpiredEpoch;
+  /** When the runtime last said the current primary's node is unreachable; 0 if never. */
+  private long primaryUnreachableNanos;
   private final TreeMap<Integer, Message.SnapshotChunk> snapshotChunks = new TreeMap<>();
 
   // Primary state.
@@ -192,6 +194,8 @@ public final class ShardReplica {
       onConfigObserved(now, c.config());
     } else if (in instanceof Input.ProposalResult p) {
       onProposalResult(now, p.proposed(), p.succeeded());
+    } else if (in instanceof Input.PeerUnreachable u) {
+      onPeerUnreachable(now, u.node());
     } else if (in instanceof Input.Tick) {
       onTick(now);
     } else {
@@ -695,7 +699,7 @@ public final class ShardReplica {
       if (!proposalPending) {
         proposeMembershipChange(now);
       }
-    } else if (role == Role.BACKUP && now - lastAckNanos > opts.graceNanos()) {
+    } else if (role == Role.BACKUP && now - lastAckNanos > graceNanos()) {
       if (graceExpiredEpoch < config.epoch()) {
         graceExpiredEpoch = config.epoch();
         out.add(new Effect.Emit("grace-expired", "shard=" + shard + " epoch=" + config.epoch()
@@ -704,9 +708,28 @@ public final class ShardReplica {
       if (!proposalPending) {
         List<String> backups = new ArrayList<>(config.backups());
         backups.remove(self);
-        propose(now, config.next(self, backups, config.learners()), "primary-silent");
+        propose(now, config.next(self, backups, config.learners()),
+            primaryUnreachableNanos > lastAckNanos ? "primary-unreachable" : "primary-silent");
       }
     }
+  }
+
+  private void onPeerUnreachable(long now, String node) {
+    if (config != null && role == Role.BACKUP && node.equals(config.primary())) {
+      primaryUnreachableNanos = now;
+    }
+  }
+
+  /**
+   * How long this backup waits after its last ack before proposing itself: the configured grace,
+   * or only the grace floor if the primary's node became unreachable after that ack (a refused
+   * connection is a faster signal than silence; the floor still outlasts the primary's lease,
+   * §3.7). An ack after the signal means the primary answered again: the signal is stale.
+   */
+  private long graceNanos() {
+    return primaryUnreachableNanos > lastAckNanos
+        ? Math.min(opts.graceNanos(), opts.graceFloorNanos())
+        : opts.graceNanos();
   }
 
   /**

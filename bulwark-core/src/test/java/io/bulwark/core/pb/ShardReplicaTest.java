@@ -154,6 +154,46 @@ class ShardReplicaTest {
   }
 
   @Test
+  void refusedConnectionToThePrimary_letsABackupProposeAtTheGraceFloorNotBefore_3_7() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.run(2 * c.opts.beaconNanos()); // fresh acks from both backups
+    long epoch = c.zk.epoch();
+    long killedAt = c.now;
+    c.kill("n1");
+    c.network.clear();
+    c.now += MS; // the refused connection comes after the last ack
+    c.input("n2", new Input.PeerUnreachable(c.now, "n1"));
+    c.input("n3", new Input.PeerUnreachable(c.now, "n3")); // not n3's primary: no effect
+    // Half a lease later the old primary may still hold its lease: nobody proposes.
+    c.now = killedAt + c.opts.leaseNanos() / 2;
+    c.tick();
+    assertEquals(epoch, c.zk.epoch(), "no proposal while the old lease may run");
+    // Past the floor but well before the configured grace, n2 (told) proposes; n3 does not.
+    long floor = c.opts.graceFloorNanos();
+    assertTrue(floor + 2 * MS < c.opts.graceNanos(), "the test needs grace above its floor");
+    c.now = killedAt + floor + MS;
+    c.input("n3", new Input.Tick(c.now));
+    assertEquals(epoch, c.zk.epoch(), "n3 heard nothing about n1 and waits out its grace");
+    c.input("n2", new Input.Tick(c.now));
+    assertEquals("n2", c.zk.primary(), "n2 proposed itself at the grace floor");
+    assertTrue(c.zk.epoch() > epoch);
+  }
+
+  @Test
+  void unreachableSignalFollowedByAnAck_isStale_3_7() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.input("n2", new Input.PeerUnreachable(c.now, "n1"));
+    c.run(2 * c.opts.beaconNanos()); // n1 is alive after all: beacons acked after the signal
+    long epoch = c.zk.epoch();
+    c.kill("n1");
+    c.network.clear();
+    long killedAt = c.now;
+    c.now = killedAt + c.opts.graceFloorNanos() + MS;
+    c.input("n2", new Input.Tick(c.now));
+    assertEquals(epoch, c.zk.epoch(), "a signal older than the last ack does not shorten grace");
+  }
+
+  @Test
   void duplicateRequest_appliesOnce_3_4() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     long first = c.put("n1", "client", 7, "k", "v1");
