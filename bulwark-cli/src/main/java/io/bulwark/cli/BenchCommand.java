@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
     description = "Measure Bulwark, side by side with etcd and ZooKeeper (--peer).",
     footer = {
       "",
-      "Workloads: put, get (linearizable), mixed90 (90% gets, 10% puts), mixed50, cas (get,",
+      "Workloads: put, get (linearizable), mixed90 (90%% gets, 10%% puts), mixed50, cas (get,",
       "then a write conditional on the version read). Each system's row is its best round",
       "(highest ops/s); every round is in --json. Peers run on 127.0.0.1 in temporary",
       "directories: etcd needs Debian's etcd-server package (installed when run as root)."
