@@ -77,7 +77,7 @@ final class AdminHttp implements AutoCloseable {
       NodeRecord n = view.liveNode(id);
       nodes.addObject().put("id", id).put("client", n == null ? "" : n.client())
           .put("admin", n == null ? "" : n.admin()).put("alive", n != null)
-          .put("health", n == null ? "UNKNOWN" : n.health());
+          .put("health", n == null ? "UNKNOWN" : n.health().name());
     }
     ArrayNode shards = root.putArray("shards");
     for (ShardConfig c : view.shards()) {

@@ -248,7 +248,7 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
           .setClientAddress(n == null ? "" : n.client())
           .setAdminAddress(n == null ? "" : n.admin())
           .setAlive(n != null)
-          .setHealth(n == null ? "UNKNOWN" : n.health()));
+          .setHealth(n == null ? "UNKNOWN" : n.health().name()));
     }
     for (ShardConfig c : view.shards()) {
       b.addShards(info(c));

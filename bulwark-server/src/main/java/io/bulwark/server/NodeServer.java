@@ -105,8 +105,8 @@ public final class NodeServer implements AutoCloseable {
         .addService(api).build().start();
     admin = new AdminHttp(cfg.adminAddress(), cfg.nodeId(), view, events, metrics,
         () -> "HEALTHY");
-    coord.register(new NodeRecord(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),
-        cfg.adminAddress(), cfg.zone(), "HEALTHY"));
+    coord.register(NodeRecord.healthy(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),
+        cfg.adminAddress(), cfg.zone()));
     coord.onControllerChange(controller::leading);
     events.emit("node-started", "client=" + cfg.clientAddress() + " peer=" + cfg.peerAddress()
         + " admin=" + cfg.adminAddress() + " data=" + cfg.dataDir());
