@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #enqueue} and {@link #flush} are called from the core loop thread only; received
  * messages are handed to the {@link Receiver} on gRPC threads.
+ *
+ * <p>Heartbeats (DESIGN §6) are batches with no messages, sent by the failure detector's thread
+ * ({@link #heartbeat}); every batch received, heartbeat or not, is reported to the arrival
+ * listener ({@link #onArrival}) before its messages are handled.
  */
 final class PeerTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
@@ -50,7 +55,9 @@ final class PeerTransport implements AutoCloseable {
   private final Map<String, List<PeerEnvelope>> outgoing = new HashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
-  private final Map<String, Long> lastReconnect = new HashMap<>();
+  // Concurrent: send() runs on the core loop thread and, for heartbeats, the detector's thread.
+  private final Map<String, Long> lastReconnect = new ConcurrentHashMap<>();
+  private volatile Consumer<String> arrivals = from -> {};
   static final long RECONNECT_MS = 200;
 
   PeerTransport(String self, Function<String, String> peerAddressOf, Receiver receiver) {
@@ -63,6 +70,7 @@ final class PeerTransport implements AutoCloseable {
     return new PeerGrpc.PeerImplBase() {
       @Override
       public void deliver(PeerBatch batch, StreamObserver<DeliverReply> reply) {
+        arrivals.accept(batch.getFrom());
         for (PeerEnvelope env : batch.getMessagesList()) {
           Message m;
           try {
@@ -78,6 +86,19 @@ final class PeerTransport implements AutoCloseable {
         reply.onCompleted();
       }
     };
+  }
+
+  /** Tells {@code listener} the sender of every batch received (on gRPC threads). */
+  void onArrival(Consumer<String> listener) {
+    this.arrivals = listener;
+  }
+
+  /** Sends a heartbeat (an empty batch) to {@code to}, best effort; from any thread. */
+  void heartbeat(String to) {
+    String address = peerAddressOf.apply(to);
+    if (address != null) {
+      send(to, address, PeerBatch.newBuilder().setFrom(self).build());
+    }
   }
 
   void enqueue(String to, Message message) {
