@@ -206,6 +206,11 @@ final class AdminHttp implements AutoCloseable {
     }
   }
 
+  /** The bound port (useful when configured as port 0). */
+  int port() {
+    return server.getAddress().getPort();
+  }
+
   @Override
   public void close() {
     server.stop(0);
