@@ -4,6 +4,7 @@ import io.bulwark.core.detect.PhiAccrualDetector;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -29,9 +30,12 @@ import org.slf4j.LoggerFactory;
  * ({@link #onArrival}, called from gRPC threads).
  *
  * <p>Tracked peers are every node the cluster view knows (live or named in a shard
- * configuration) except this one. A peer starts being tracked as if it had just been heard
- * from, so a known node that never speaks is suspected after the detector's delay (about
- * 1.4 s with the defaults) instead of never.
+ * configuration) except this one. A peer this process has never heard from is suspected only
+ * once it has been tracked for {@code firstContactGraceNanos} without a word: starting JVMs and
+ * first gRPC connections take seconds on a loaded machine (seen: 1–5 s on a shared 2-core
+ * box), and suspecting every peer at every start-up would be noise. After its first arrival a
+ * peer is judged by phi alone. A known node that never speaks is still suspected, after the
+ * grace.
  *
  * <p>Thread-safe: each peer's detector is used under its own lock; suspicion flags are read
  * without locks ({@link #isSuspected}) and may lag the truth by one tick.
@@ -51,6 +55,10 @@ final class FailureDetector implements AutoCloseable {
   private final Metrics metrics;
   private final Map<String, PhiAccrualDetector> detectors = new ConcurrentHashMap<>();
   private final Map<String, PeerView> views = new ConcurrentHashMap<>();
+  /** Peers heard from at least once, and when each untracked-until-now peer began to be. */
+  private final Set<String> heard = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> trackedSince = new ConcurrentHashMap<>();
+  private final long firstContactGraceNanos;
   private final ScheduledExecutorService exec =
       Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bulwark-failure-detector");
@@ -63,11 +71,15 @@ final class FailureDetector implements AutoCloseable {
    * @param livePeers ids of nodes with a membership znode (heartbeat targets)
    * @param knownPeers ids of every node worth tracking (live or named in a configuration)
    * @param sendHeartbeat sends one heartbeat to a node, best effort, without blocking
+   * @param firstContactGraceNanos how long a peer never heard from may stay silent before it is
+   *     suspected
    */
   FailureDetector(String self, PhiAccrualDetector.Options options,
       Supplier<Collection<String>> livePeers, Supplier<Collection<String>> knownPeers,
-      Consumer<String> sendHeartbeat, EventLog events, Metrics metrics) {
+      Consumer<String> sendHeartbeat, long firstContactGraceNanos, EventLog events,
+      Metrics metrics) {
     this.self = self;
+    this.firstContactGraceNanos = firstContactGraceNanos;
     this.options = Objects.requireNonNull(options, "options");
     this.livePeers = livePeers;
     this.knownPeers = knownPeers;
@@ -102,12 +114,14 @@ final class FailureDetector implements AutoCloseable {
     synchronized (d) {
       d.heartbeat(nowNanos);
     }
+    heard.add(peer);
   }
 
   private PhiAccrualDetector detector(String peer, long nowNanos) {
     return detectors.computeIfAbsent(peer, p -> {
       PhiAccrualDetector d = new PhiAccrualDetector(options);
       d.heartbeat(nowNanos); // start expecting it from now on
+      trackedSince.put(p, nowNanos);
       return d;
     });
   }
@@ -137,7 +151,8 @@ final class FailureDetector implements AutoCloseable {
       phi = d.phi(nowNanos);
       silent = Math.max(0, nowNanos - d.lastArrivalNanos());
     }
-    boolean suspected = phi >= options.threshold();
+    boolean suspected = heard.contains(peer) ? phi >= options.threshold()
+        : nowNanos - trackedSince.getOrDefault(peer, nowNanos) >= firstContactGraceNanos;
     PeerView before = views.put(peer, new PeerView(phi, suspected, silent));
     boolean wasSuspected = before != null && before.suspected();
     if (suspected && !wasSuspected) {

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class NodeServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
   private static final long MS = 1_000_000L;
+  /**
+   * How long a peer this node has never heard from may stay silent before it is suspected: the
+   * order of the ZooKeeper session timeout, which bounds how soon such a node could be gone
+   * anyway (DESIGN §6 needs both signals).
+   */
+  static final long FIRST_CONTACT_GRACE_MS = 10_000;
 
   private final NodeConfig cfg;
   private final NodeStore store;
@@ -73,7 +79,7 @@ public final class NodeServer implements AutoCloseable {
     HealthSettings hs = cfg.health();
     detector = new FailureDetector(cfg.nodeId(), hs.phi(),
         () -> view.liveNodes().stream().map(NodeRecord::id).collect(Collectors.toList()),
-        view::knownNodes, transport::heartbeat, events, metrics);
+        view::knownNodes, transport::heartbeat, FIRST_CONTACT_GRACE_MS * MS, events, metrics);
     transport.onArrival(detector::onArrival);
     liveness = new NodeLiveness(id -> view.liveNode(id) != null, detector::isSuspected,
         events::emit);

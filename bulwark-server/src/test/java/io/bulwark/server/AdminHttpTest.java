@@ -31,7 +31,7 @@ class AdminHttpTest {
   private final EventLog events = new EventLog("n1", metrics);
   private final FailureDetector detector = new FailureDetector("n1",
       PhiAccrualDetector.Options.defaults(100_000_000L), Set::of, () -> Set.of("n2"), id -> {},
-      events, metrics);
+      10_000_000_000L, events, metrics);
   private volatile HealthVerdict verdict =
       new HealthVerdict(NodeHealth.HEALTHY, "", List.of(), false, null);
   private AdminHttp admin;

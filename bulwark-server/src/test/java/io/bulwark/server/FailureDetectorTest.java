@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.core.detect.PhiAccrualDetector;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class FailureDetectorTest {
   private final EventLog events = new EventLog("n1", metrics);
   private final FailureDetector fd = new FailureDetector("n1",
       PhiAccrualDetector.Options.defaults(100 * MS), () -> Set.of("n1", "n2", "n3"),
-      () -> Set.of("n1", "n2", "n3", "n4"), sent::add, events, metrics);
+      () -> Set.of("n1", "n2", "n3", "n4"), sent::add, 3_000 * MS, events, metrics);
 
   private List<String> kinds() {
     List<String> out = new ArrayList<>();
@@ -40,8 +41,11 @@ class FailureDetectorTest {
       fd.onArrival("n3", t);
       fd.tick(t);
     }
-    assertEquals(List.of("n2", "n3"), sent.subList(0, 2)); // never itself, never n4 (not live)
-    // n4 is known (in a configuration) but never spoke: suspected once the delay passed.
+    // Each tick heartbeats n2 and n3: never itself, never n4 (known, but not live).
+    assertEquals(Set.of("n2", "n3"), new HashSet<>(sent.subList(0, 2)));
+    assertEquals(Set.of("n2", "n3"), new HashSet<>(sent));
+    // n4 is known (in a configuration) but never spoke: suspected once the first-contact grace
+    // (3 s here) passed, not at the phi delay (1.4 s): a starting node may take seconds.
     assertTrue(fd.isSuspected("n4"));
     assertFalse(fd.isSuspected("n2"));
     long lastHeard = t - 100 * MS;
@@ -59,6 +63,18 @@ class FailureDetectorTest {
     assertEquals(List.of("node-suspected node=n4", "node-suspected node=n3",
         "node-recovered node=n3"), kinds());
     assertTrue(fd.peers().get("n2").phi() < 1);
+  }
+
+  @Test
+  void aPeerNeverHeardFrom_isSuspectedOnlyAfterTheFirstContactGrace() {
+    fd.tick(0);
+    fd.tick(2_900 * MS);
+    assertFalse(fd.isSuspected("n2"), "phi alone would suspect it after 1.4 s");
+    fd.tick(3_000 * MS);
+    assertTrue(fd.isSuspected("n2"));
+    fd.onArrival("n2", 3_500 * MS); // it finally connects
+    fd.tick(3_500 * MS);
+    assertFalse(fd.isSuspected("n2"));
   }
 
   @Test
