@@ -114,7 +114,11 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       fail(reply, opName, ErrorCode.INVALID_ARGUMENT, invalid);
       return;
     }
-    String diskRefusal = disk.refusal();
+    ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
+    // Only the primary appends client writes; elsewhere the replica redirects (NOT_PRIMARY), so
+    // a node short of disk must not refuse a write a healthy primary would take.
+    ShardConfig config = view.shard(shard);
+    String diskRefusal = config != null && config.primary().equals(self) ? disk.refusal() : null;
     if (diskRefusal != null) {
       fail(reply, opName, ErrorCode.DISK_FULL, diskRefusal);
       return;
@@ -123,7 +127,6 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
         : id.getClientId();
     long seq = id.getClientId().isEmpty() ? 1 : id.getSeq();
     Command cmd = new Command(clientId, seq, id.getFirstUnackedSeq(), op);
-    ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
     loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, cmd), r -> {
       if (r instanceof ClientReply.Written w) {
         Outcome o = w.outcome();
