@@ -112,6 +112,8 @@ public final class JsonFormat {
       node.put("admin", n.admin());
       node.put("alive", n.alive());
       node.put("health", n.health());
+      node.put("reason", n.reason());
+      node.put("diskLow", n.diskLow());
     }
     ArrayNode shards = o.putArray("shards");
     for (ShardLocation s : status.shards()) {

@@ -396,6 +396,8 @@ public final class LocalSupervisor {
     private ClusterFile.State state = ClusterFile.State.RESTARTING;
     private long startedAtNanos;
     private long restartAtNanos;
+    /** Restarts after unexpected exits since the last stable run, for the log. */
+    private int crashRestarts;
 
     SupervisedNode(NodeConfig config, Path dir) {
       this.config = config;
@@ -438,6 +440,7 @@ public final class LocalSupervisor {
       if (state == ClusterFile.State.DOWN) {
         LOG.info("event=node-revive id={}", id());
         backoff.reset();
+        crashRestarts = 0;
         start(now);
         return true;
       }
@@ -458,10 +461,11 @@ public final class LocalSupervisor {
         return;
       }
       long delayMs = backoff.nextDelayMs(uptimeMs);
+      crashRestarts = uptimeMs >= Backoff.STABLE_MS ? 1 : crashRestarts + 1;
       restartAtNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
       state = ClusterFile.State.RESTARTING;
-      LOG.warn("event=node-exited id={} pid={} exitCode={} uptimeMs={} restartInMs={} log={}",
-          id(), pid, exitCode, uptimeMs, delayMs, logFile);
+      LOG.warn("event=node-exited id={} pid={} exitCode={} uptimeMs={} restartInMs={} "
+          + "attempt={} log={}", id(), pid, exitCode, uptimeMs, delayMs, crashRestarts, logFile);
     }
 
     void start(long now) {
@@ -476,8 +480,9 @@ public final class LocalSupervisor {
         pid = process.pid();
         state = ClusterFile.State.RUNNING;
         startedAtNanos = now;
-        LOG.info("event=node-started id={} pid={} client={} log={}", id(), pid,
-            config.clientAddress(), logFile);
+        LOG.info("event={} id={} pid={} client={} attempt={} log={}",
+            crashRestarts > 0 ? "node-restarted" : "node-started", id(), pid,
+            config.clientAddress(), crashRestarts, logFile);
       } catch (IOException e) {
         long delayMs = backoff.nextDelayMs(0);
         restartAtNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);

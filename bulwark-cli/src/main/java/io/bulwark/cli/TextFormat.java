@@ -33,9 +33,12 @@ public final class TextFormat {
   /** A table of nodes, the controller, and a table of shards. */
   public static String status(ClusterStatus status) {
     List<List<String>> nodes = new ArrayList<>();
-    nodes.add(List.of("NODE", "CLIENT", "ADMIN", "ALIVE", "HEALTH"));
+    nodes.add(List.of("NODE", "CLIENT", "ADMIN", "ALIVE", "HEALTH", "REASON"));
     for (NodeStatus n : status.nodes()) {
-      nodes.add(List.of(n.id(), n.client(), n.admin(), n.alive() ? "yes" : "no", n.health()));
+      String reason = n.reason() + (n.diskLow() && !n.reason().contains("disk")
+          ? (n.reason().isEmpty() ? "" : "; ") + "disk low" : "");
+      nodes.add(List.of(n.id(), n.client(), n.admin(), n.alive() ? "yes" : "no", n.health(),
+          reason.isEmpty() ? "-" : reason));
     }
     StringBuilder b = new StringBuilder(table(nodes));
     b.append("controller: ").append(status.controller().isEmpty() ? "-" : status.controller())

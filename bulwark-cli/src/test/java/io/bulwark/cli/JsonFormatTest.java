@@ -67,14 +67,19 @@ class JsonFormatTest {
   void status_hasNodesAndShardsWithTheDesignFields() throws Exception {
     ClusterStatus status = new ClusterStatus(
         List.of(new NodeStatus("n1", "127.0.0.1:7001", "127.0.0.1:7201", true, "HEALTHY"),
-            new NodeStatus("n2", "127.0.0.1:7002", "127.0.0.1:7202", false, "FAILED")),
+            new NodeStatus("n2", "127.0.0.1:7002", "127.0.0.1:7202", true, "FAILED",
+                "disk-full: 1.0 MiB free", true)),
         List.of(SHARD3), "n1");
     JsonNode doc = roundTrip(JsonFormat.status(status));
     assertEquals(List.of("nodes", "shards", "controller"), fields(doc));
     JsonNode node = doc.get("nodes").get(0);
-    assertEquals(List.of("id", "client", "admin", "alive", "health"), fields(node));
+    assertEquals(List.of("id", "client", "admin", "alive", "health", "reason", "diskLow"),
+        fields(node));
     assertTrue(node.get("alive").isBoolean());
-    assertFalse(doc.get("nodes").get(1).get("alive").booleanValue());
+    JsonNode failed = doc.get("nodes").get(1);
+    assertEquals("FAILED", failed.get("health").textValue());
+    assertEquals("disk-full: 1.0 MiB free", failed.get("reason").textValue());
+    assertTrue(failed.get("diskLow").booleanValue());
     JsonNode shard = doc.get("shards").get(0);
     assertEquals(List.of("keyspace", "shard", "epoch", "primary", "backups", "learners"),
         fields(shard));

@@ -35,7 +35,7 @@ final class Convert {
 
   static NodeStatus node(NodeInfo n) {
     return new NodeStatus(n.getId(), n.getClientAddress(), n.getAdminAddress(), n.getAlive(),
-        n.getHealth());
+        n.getHealth(), n.getHealthReason(), n.getDiskLow());
   }
 
   static ClusterStatus status(StatusReply r) {

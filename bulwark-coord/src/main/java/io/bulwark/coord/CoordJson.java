@@ -10,6 +10,7 @@ import io.bulwark.core.common.KeyspaceSpec.Acks;
 import io.bulwark.core.common.KeyspaceSpec.Strategy;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
+import io.bulwark.core.detect.NodeHealth;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,19 +42,42 @@ final class CoordJson {
     o.put("peer", n.peer());
     o.put("admin", n.admin());
     o.put("zone", n.zone());
-    o.put("health", n.health());
+    o.put("health", n.health().name());
+    o.put("reason", n.reason());
+    o.put("diskLow", n.diskLow());
     return bytes(o);
   }
 
+  /**
+   * Reads a node record. {@code reason} and {@code diskLow} may be absent (records written before
+   * they existed); a {@code health} of the older free-text form "DEGRADED why" is split into
+   * health and reason.
+   */
   static NodeRecord decodeNode(String path, byte[] data) {
     JsonNode o = parse(path, data);
+    String healthText = text(path, o, "health").trim();
+    int space = healthText.indexOf(' ');
+    String reason = o.hasNonNull("reason") ? text(path, o, "reason")
+        : space < 0 ? "" : healthText.substring(space + 1).trim();
+    NodeHealth health;
+    try {
+      health = NodeHealth.parse(space < 0 ? healthText : healthText.substring(0, space));
+    } catch (IllegalArgumentException e) {
+      throw malformed(path, "field 'health': " + e.getMessage());
+    }
+    JsonNode diskLow = o.get("diskLow");
+    if (diskLow != null && !diskLow.isBoolean()) {
+      throw malformed(path, "field 'diskLow' is not a boolean");
+    }
     return new NodeRecord(
         text(path, o, "id"),
         text(path, o, "client"),
         text(path, o, "peer"),
         text(path, o, "admin"),
         o.hasNonNull("zone") ? text(path, o, "zone") : "",
-        text(path, o, "health"));
+        health,
+        reason,
+        diskLow != null && diskLow.asBoolean());
   }
 
   static byte[] encodeKeyspace(KeyspaceSpec s, String proposal) {

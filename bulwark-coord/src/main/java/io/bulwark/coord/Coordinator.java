@@ -4,6 +4,7 @@ import io.bulwark.core.common.Invariants;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
+import io.bulwark.core.detect.NodeHealth;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -322,19 +323,23 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Replaces the health published in this node's znode. Done: queued; Curator writes it in the
-   * background when connected, and re-creations after an expiry carry it.
+   * Replaces the health verdict published in this node's znode (a Curator {@code setData} on
+   * its own ephemeral path). Done: queued; Curator writes it in the background when connected,
+   * and re-creations after an expiry carry it.
    *
+   * @param reason why, for people ("" when HEALTHY)
+   * @param diskLow whether the controller must give this node no new replicas
    * @throws IllegalStateException if {@link #register} has not succeeded
    */
-  public void updateHealth(String health) {
+  public void updateHealth(NodeHealth health, String reason, boolean diskLow) {
     Objects.requireNonNull(health, "health");
+    Objects.requireNonNull(reason, "reason");
     synchronized (lock) {
       checkOpen();
       if (selfNode == null) {
         throw new IllegalStateException("register the node before updating its health");
       }
-      NodeRecord next = self.withHealth(health);
+      NodeRecord next = self.withHealth(health, reason, diskLow);
       byte[] data = CoordJson.encodeNode(next);
       call("updating health of " + next.id(), () -> {
         selfNode.setData(data);

@@ -12,6 +12,7 @@ import io.bulwark.core.common.KeyspaceSpec.Acks;
 import io.bulwark.core.common.KeyspaceSpec.Strategy;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
+import io.bulwark.core.detect.NodeHealth;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +40,29 @@ class CoordJsonTest {
   }
 
   @Test
-  void nodeRecordHasTheSixFieldsAndRoundTrips() throws Exception {
-    NodeRecord n =
-        new NodeRecord("n1", "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "z1", "HEALTHY");
+  void nodeRecordHasItsFieldsAndRoundTrips() throws Exception {
+    NodeRecord n = new NodeRecord("n1", "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "z1",
+        NodeHealth.DEGRADED, "disk-low: 12 MiB free", true);
     byte[] data = CoordJson.encodeNode(n);
     JsonNode o = JSON.readTree(data);
-    assertEquals(List.of("id", "client", "peer", "admin", "zone", "health"), fieldNames(o));
+    assertEquals(List.of("id", "client", "peer", "admin", "zone", "health", "reason", "diskLow"),
+        fieldNames(o));
+    assertEquals("DEGRADED", o.get("health").asText());
     assertEquals(n, CoordJson.decodeNode("/x", data));
+  }
+
+  @Test
+  void olderNodeRecords_withFreeTextHealthAndNoReason_stillDecode() {
+    byte[] data = ("{\"id\":\"n1\",\"client\":\"c:1\",\"peer\":\"p:2\",\"admin\":\"a:3\","
+        + "\"health\":\"DEGRADED gc slow\"}").getBytes(StandardCharsets.UTF_8);
+    NodeRecord n = CoordJson.decodeNode("/x", data);
+    assertEquals(NodeHealth.DEGRADED, n.health());
+    assertEquals("gc slow", n.reason());
+    assertEquals(false, n.diskLow());
+    byte[] bad = "{\"id\":\"n1\",\"client\":\"c:1\",\"peer\":\"p:2\",\"admin\":\"a:3\",\"health\":\"OK\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertTrue(assertThrows(CoordinationException.class, () -> CoordJson.decodeNode("/x", bad))
+        .getMessage().contains("HEALTHY, DEGRADED or FAILED"));
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.bulwark.core.common.KeyspaceSpec.Acks;
 import io.bulwark.core.common.KeyspaceSpec.Strategy;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
+import io.bulwark.core.detect.NodeHealth;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -94,7 +95,7 @@ class CoordinatorTest {
   }
 
   private static NodeRecord node(String id) {
-    return new NodeRecord(id, "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "", "HEALTHY");
+    return NodeRecord.healthy(id, "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "");
   }
 
   private static KeyspaceSpec spec(String name, int shards) {
@@ -127,9 +128,9 @@ class CoordinatorTest {
     Eventually.awaitEvent("initial empty membership", seen, List::isEmpty);
     a.register(node("n1"));
     Eventually.awaitEvent("n1 joined", seen, l -> l.equals(List.of(node("n1"))));
-    a.updateHealth("DEGRADED disk slow");
-    Eventually.awaitEvent(
-        "n1 degraded", seen, l -> l.equals(List.of(node("n1").withHealth("DEGRADED disk slow"))));
+    a.updateHealth(NodeHealth.DEGRADED, "disk-low: 1 MiB free", true);
+    Eventually.awaitEvent("n1 degraded", seen, l -> l.equals(
+        List.of(node("n1").withHealth(NodeHealth.DEGRADED, "disk-low: 1 MiB free", true))));
     a.close();
     Eventually.awaitEvent("n1 left", seen, List::isEmpty);
   }
@@ -137,7 +138,7 @@ class CoordinatorTest {
   @Test
   void registerTwice_orUpdateHealthBeforeRegister_isMisuse() {
     Coordinator a = open();
-    assertThrows(IllegalStateException.class, () -> a.updateHealth("HEALTHY"));
+    assertThrows(IllegalStateException.class, () -> a.updateHealth(NodeHealth.HEALTHY, "", false));
     a.register(node("n1"));
     assertThrows(IllegalStateException.class, () -> a.register(node("n2")));
   }
@@ -150,8 +151,8 @@ class CoordinatorTest {
     BlockingQueue<String> states = new LinkedBlockingQueue<>();
     a.onConnectionChange(states::add);
     a.register(node("n1"));
-    a.updateHealth("DEGRADED gc");
-    NodeRecord degraded = node("n1").withHealth("DEGRADED gc");
+    a.updateHealth(NodeHealth.DEGRADED, "gc-pauses", false);
+    NodeRecord degraded = node("n1").withHealth(NodeHealth.DEGRADED, "gc-pauses", false);
     Eventually.await("health update visible", () -> observer.liveNodes().equals(List.of(degraded)));
     Eventually.await("n1 is controller", a::isController);
     long before = a.sessionId();

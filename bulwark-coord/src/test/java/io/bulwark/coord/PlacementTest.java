@@ -126,7 +126,7 @@ class PlacementTest {
     List<NodeRecord> live = new ArrayList<>();
     String[] zones = {"a", "a", "b", "b", "c", "c"};
     for (int i = 0; i < zones.length; i++) {
-      live.add(new NodeRecord("n" + (i + 1), "c", "p", "h", zones[i], "HEALTHY"));
+      live.add(NodeRecord.healthy("n" + (i + 1), "c", "p", "h", zones[i]));
     }
     Map<String, String> zoneOf =
         live.stream().collect(Collectors.toMap(NodeRecord::id, NodeRecord::zone));

@@ -40,14 +40,12 @@ import io.bulwark.proto.v1.ShardInfo;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
 import io.bulwark.proto.v1.WriteReply;
-import io.bulwark.storage.NodeStore;
 import io.grpc.stub.StreamObserver;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client API ({@code api.proto}). Validates every request at the edge — unknown keyspace,
@@ -56,29 +54,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ReplicaLoop}. Handlers never block a gRPC thread: replies complete asynchronously.
  */
 final class ClientService extends BulwarkGrpc.BulwarkImplBase {
-  /** Refuse writes while the data disk has less free space than this (DESIGN §6). */
-  static final long DISK_RESERVE_BYTES = 64L << 20;
-  static final long DISK_CHECK_INTERVAL_NANOS = 500_000_000L;
-
   private final String self;
   private final ReplicaLoop loop;
   private final ClusterView view;
   private final Coordinator coord;
   private final Controller controller;
-  private final NodeStore store;
+  private final DiskGuard disk;
   private final Metrics metrics;
   private final Limits limits;
-  private final AtomicLong diskCheckedAt = new AtomicLong(Long.MIN_VALUE / 2);
-  private volatile long diskFree = Long.MAX_VALUE;
 
   ClientService(String self, ReplicaLoop loop, ClusterView view, Coordinator coord,
-      Controller controller, NodeStore store, Metrics metrics, Limits limits) {
+      Controller controller, DiskGuard disk, Metrics metrics, Limits limits) {
     this.self = self;
     this.loop = loop;
     this.view = view;
     this.coord = coord;
     this.controller = controller;
-    this.store = store;
+    this.disk = disk;
     this.metrics = metrics;
     this.limits = limits;
   }
@@ -142,17 +134,19 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       fail(reply, opName, ErrorCode.INVALID_ARGUMENT, invalid);
       return;
     }
-    if (lowOnDisk()) {
-      fail(reply, opName, ErrorCode.DISK_FULL, "node " + self + " refuses writes: its data "
-          + "disk has " + (diskFree >> 20) + " MiB free, below the " + (DISK_RESERVE_BYTES >> 20)
-          + " MiB reserve");
+    ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
+    // Only the primary appends client writes; elsewhere the replica redirects (NOT_PRIMARY), so
+    // a node short of disk must not refuse a write a healthy primary would take.
+    ShardConfig config = view.shard(shard);
+    String diskRefusal = config != null && config.primary().equals(self) ? disk.refusal() : null;
+    if (diskRefusal != null) {
+      fail(reply, opName, ErrorCode.DISK_FULL, diskRefusal);
       return;
     }
     String clientId = id.getClientId().isEmpty() ? "anonymous-" + UUID.randomUUID()
         : id.getClientId();
     long seq = id.getClientId().isEmpty() ? 1 : id.getSeq();
     Command cmd = new Command(clientId, seq, id.getFirstUnackedSeq(), op);
-    ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
     loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, cmd), r -> {
       if (r instanceof ClientReply.Written w) {
         Outcome o = w.outcome();
@@ -166,15 +160,6 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
         refuse(reply, opName, shard, r);
       }
     });
-  }
-
-  private boolean lowOnDisk() {
-    long now = System.nanoTime();
-    long last = diskCheckedAt.get();
-    if (now - last > DISK_CHECK_INTERVAL_NANOS && diskCheckedAt.compareAndSet(last, now)) {
-      diskFree = store.diskFreeBytes();
-    }
-    return diskFree < DISK_RESERVE_BYTES;
   }
 
   // ------------------------------------------------------------------ reads
@@ -268,7 +253,9 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
           .setClientAddress(n == null ? "" : n.client())
           .setAdminAddress(n == null ? "" : n.admin())
           .setAlive(n != null)
-          .setHealth(n == null ? "UNKNOWN" : n.health()));
+          .setHealth(n == null ? "UNKNOWN" : n.health().name())
+          .setHealthReason(n == null ? "" : n.reason())
+          .setDiskLow(n != null && n.diskLow()));
     }
     for (ShardConfig c : view.shards()) {
       b.addShards(info(c));

@@ -104,7 +104,9 @@ final class Controller implements AutoCloseable {
     }
     List<String> live = new ArrayList<>();
     for (NodeRecord n : coord.liveNodes()) {
-      live.add(n.id());
+      if (n.acceptsNewReplicas()) { // DESIGN §6: no new replicas on a node low on disk
+        live.add(n.id());
+      }
     }
     if (live.isEmpty()) {
       return;
@@ -151,8 +153,8 @@ final class Controller implements AutoCloseable {
     String best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (NodeRecord n : live) {
-      if (c.isReplica(n.id())) {
-        continue;
+      if (c.isReplica(n.id()) || !n.acceptsNewReplicas()) {
+        continue; // DESIGN §6: a node low on disk (or FAILED) takes no new replicas
       }
       int load = 0;
       for (ShardConfig other : view.shards()) {

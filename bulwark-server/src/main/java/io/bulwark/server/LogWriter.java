@@ -45,9 +45,20 @@ final class LogWriter implements AutoCloseable {
   private final FatalHandler fatal;
   private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(QUEUE_MAX);
   private final Thread thread;
+  private final long testFsyncDelayMs;
   private volatile boolean running = true;
 
   LogWriter(NodeStore store, DurableListener listener, Metrics metrics, FatalHandler fatal) {
+    this(store, listener, metrics, fatal, 0);
+  }
+
+  /**
+   * @param testFsyncDelayMs test only ({@code test.fsync-delay.ms}): sleep this long after every
+   *     synced batch, before it is reported durable, so the node looks like one with a slow disk
+   */
+  LogWriter(NodeStore store, DurableListener listener, Metrics metrics, FatalHandler fatal,
+      long testFsyncDelayMs) {
+    this.testFsyncDelayMs = testFsyncDelayMs;
     this.store = store;
     this.listener = listener;
     this.metrics = metrics;
@@ -128,8 +139,19 @@ final class LogWriter implements AutoCloseable {
     }
     long start = System.nanoTime();
     store.append(group);
+    if (testFsyncDelayMs > 0) {
+      sleepForTest();
+    }
     metrics.fsync(System.nanoTime() - start, group.size());
     group.clear();
+  }
+
+  private void sleepForTest() {
+    try {
+      Thread.sleep(testFsyncDelayMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // close() is stopping us; the batch is durable anyway
+    }
   }
 
   /** Per-shard meta key holding the (index, epoch) just before the shard's first log entry. */

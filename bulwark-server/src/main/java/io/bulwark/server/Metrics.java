@@ -19,6 +19,14 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code bulwark_shard_role{keyspace,shard}} — 0 none, 1 learner, 2 backup, 3 primary.
  *   <li>{@code bulwark_shard_epoch{keyspace,shard}}, {@code bulwark_shard_committed_index},
  *       {@code bulwark_shard_applied_index} — per-shard progress.
+ *   <li>{@code bulwark_node_health} — this node's verdict: 0 HEALTHY, 1 DEGRADED, 2 FAILED.
+ *   <li>{@code bulwark_node_disk_low} — 1 while the node takes no new replicas for lack of disk.
+ *   <li>{@code bulwark_node_cpu_process_ratio}, {@code bulwark_node_cpu_system_ratio},
+ *       {@code bulwark_node_heap_after_gc_ratio}, {@code bulwark_node_gc_time_ratio},
+ *       {@code bulwark_node_disk_free_bytes}, {@code bulwark_log_fsync_p99_seconds} — the
+ *       latest resource sample the health verdict was computed from (DESIGN §6).
+ *   <li>{@code bulwark_peer_phi{peer}} — phi-accrual suspicion of each peer;
+ *       {@code bulwark_peer_suspected{peer}} — 1 while phi is at or above the threshold.
  *   <li>JVM metrics (heap, GC, threads) from the Prometheus JVM instrumentation.
  * </ul>
  * Thread-safe.
@@ -54,6 +62,30 @@ public final class Metrics {
   final Gauge shardApplied = Gauge.builder().name("bulwark_shard_applied_index")
       .help("Applied log index").labelNames("keyspace", "shard").register(registry);
 
+  final Gauge nodeHealth = Gauge.builder().name("bulwark_node_health")
+      .help("This node's health: 0 HEALTHY, 1 DEGRADED, 2 FAILED").register(registry);
+  final Gauge diskLow = Gauge.builder().name("bulwark_node_disk_low")
+      .help("1 while this node takes no new replicas because its disk is low").register(registry);
+  final Gauge cpuProcess = Gauge.builder().name("bulwark_node_cpu_process_ratio")
+      .help("This process's share of all CPUs in the last health sample").register(registry);
+  final Gauge cpuSystem = Gauge.builder().name("bulwark_node_cpu_system_ratio")
+      .help("The machine's CPU use in the last health sample").register(registry);
+  final Gauge heapAfterGc = Gauge.builder().name("bulwark_node_heap_after_gc_ratio")
+      .help("Heap in use after the latest GC, as a share of the maximum heap").register(registry);
+  final Gauge gcTime = Gauge.builder().name("bulwark_node_gc_time_ratio")
+      .help("Share of the last health sample interval spent in GC pauses").register(registry);
+  final Gauge diskFree = Gauge.builder().name("bulwark_node_disk_free_bytes")
+      .help("Usable space on the data directory's file system").register(registry);
+  final Gauge fsyncP99 = Gauge.builder().name("bulwark_log_fsync_p99_seconds")
+      .help("p99 of log fsync latency in the last health sample interval")
+      .register(registry);
+  final Gauge peerPhi = Gauge.builder().name("bulwark_peer_phi")
+      .help("Phi-accrual suspicion of a peer (suspected at or above the threshold)")
+      .labelNames("peer").register(registry);
+  final Gauge peerSuspected = Gauge.builder().name("bulwark_peer_suspected")
+      .help("1 while this node suspects the peer").labelNames("peer").register(registry);
+  private final FsyncWindow fsyncWindow = new FsyncWindow();
+
   public Metrics() {
     JvmMetrics.builder().register(registry);
   }
@@ -67,11 +99,17 @@ public final class Metrics {
 
   public void fsync(long nanos, int entries) {
     fsyncSeconds.observe(nanos / 1e9);
+    fsyncWindow.record(nanos);
     groupCommitEntries.observe(entries);
   }
 
   public void event(String kind) {
     events.labelValues(kind).inc();
+  }
+
+  /** Fsync latencies since the health monitor's last sample. */
+  FsyncWindow fsyncWindow() {
+    return fsyncWindow;
   }
 
   public PrometheusRegistry registry() {

@@ -1,5 +1,7 @@
 package io.bulwark.server;
 
+import io.bulwark.core.detect.HealthThresholds;
+import io.bulwark.core.detect.PhiAccrualDetector;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -27,6 +29,29 @@ import java.util.TreeMap;
  * grace.ms = 600                    # DESIGN §3.7
  * beacon.ms = 50
  * zookeeper.session.ms = 10000
+ *
+ * # Failure detection (DESIGN §6): heartbeats to every live node, judged by phi accrual.
+ * heartbeat.ms = 100                # heartbeat period
+ * phi.threshold = 8                 # suspect a peer at phi >= this (1e-8 odds it is just late)
+ * phi.min-stddev.ms = 50            # floor of the heartbeat-interval deviation
+ * phi.acceptable-pause.ms = 1000    # silence tolerated on top of the mean interval (GC, hiccups)
+ *
+ * # Resource health, sampled once per second: DEGRADED at or beyond these limits...
+ * health.cpu.max.percent = 95       # this process's share of all CPUs
+ * health.heap-after-gc.max.percent = 90  # heap still in use after a collection
+ * health.gc-time.max.percent = 30   # share of a sample interval spent in GC pauses
+ * health.fsync-p99.degraded.ms = 50 # p99 of log group-commit fsync in the interval
+ * disk.low.bytes = 1073741824       # below this much free space: DEGRADED, no new replicas
+ * # ...and FAILED at these:
+ * health.fsync-p99.failed.ms = 1000 # fsync stalled
+ * disk.reserve.bytes = 67108864     # below this much free space writes are refused (DISK_FULL)
+ * # Hysteresis: samples a condition must hold before the verdict gets worse / better.
+ * health.degrade-after.samples = 3
+ * health.recover-after.samples = 10
+ *
+ * # Test only: sleep this long after every synced log batch, inflating the observed fsync
+ * # latency (for graceful-handover tests). Never set it in production.
+ * test.fsync-delay.ms = 0
  * </pre>
  *
  * {@link #load} refuses unknown keys, missing required keys and malformed values with a message
@@ -44,11 +69,18 @@ public record NodeConfig(
     long leaseMs,
     long graceMs,
     long beaconMs,
-    long zookeeperSessionMs) {
+    long zookeeperSessionMs,
+    HealthSettings health,
+    long testFsyncDelayMs) {
 
   private static final Set<String> KEYS = Set.of("node.id", "cluster.name", "zookeeper",
       "client.address", "peer.address", "admin.address", "data.dir", "zone", "lease.ms",
-      "grace.ms", "beacon.ms", "zookeeper.session.ms");
+      "grace.ms", "beacon.ms", "zookeeper.session.ms", "heartbeat.ms", "phi.threshold",
+      "phi.min-stddev.ms", "phi.acceptable-pause.ms", "health.cpu.max.percent",
+      "health.heap-after-gc.max.percent", "health.gc-time.max.percent",
+      "health.fsync-p99.degraded.ms", "health.fsync-p99.failed.ms", "disk.low.bytes",
+      "disk.reserve.bytes", "health.degrade-after.samples", "health.recover-after.samples",
+      "test.fsync-delay.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
   public static final class ConfigException extends RuntimeException {
@@ -94,7 +126,38 @@ public record NodeConfig(
         millis(m, "lease.ms", 300, source),
         millis(m, "grace.ms", 600, source),
         millis(m, "beacon.ms", 50, source),
-        millis(m, "zookeeper.session.ms", 10_000, source));
+        millis(m, "zookeeper.session.ms", 10_000, source),
+        health(m, source),
+        count(m, "test.fsync-delay.ms", 0, 0, source));
+  }
+
+  private static HealthSettings health(Map<String, String> m, String source) {
+    HealthSettings d = HealthSettings.defaults();
+    HealthThresholds t = d.thresholds();
+    long ms = HealthSettings.MS;
+    long heartbeatMs = millis(m, "heartbeat.ms", d.heartbeatMs(), source);
+    try {
+      PhiAccrualDetector.Options phi = new PhiAccrualDetector.Options(
+          number(m, "phi.threshold", d.phi().threshold(), source),
+          d.phi().windowSize(),
+          millis(m, "phi.min-stddev.ms", d.phi().minStdDevNanos() / ms, source) * ms,
+          count(m, "phi.acceptable-pause.ms", d.phi().acceptablePauseNanos() / ms, 0, source)
+              * ms,
+          heartbeatMs * ms);
+      HealthThresholds thresholds = new HealthThresholds(
+          percent(m, "health.cpu.max.percent", t.cpuMax(), source),
+          percent(m, "health.heap-after-gc.max.percent", t.heapAfterGcMax(), source),
+          percent(m, "health.gc-time.max.percent", t.gcTimeMax(), source),
+          millis(m, "health.fsync-p99.degraded.ms", t.fsyncDegradedNanos() / ms, source) * ms,
+          millis(m, "health.fsync-p99.failed.ms", t.fsyncFailedNanos() / ms, source) * ms,
+          count(m, "disk.low.bytes", t.diskLowBytes(), 0, source),
+          count(m, "disk.reserve.bytes", t.diskReserveBytes(), 0, source),
+          (int) count(m, "health.degrade-after.samples", t.degradeAfterSamples(), 1, source),
+          (int) count(m, "health.recover-after.samples", t.recoverAfterSamples(), 1, source));
+      return new HealthSettings(heartbeatMs, phi, thresholds);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source + ": inconsistent health settings: " + e.getMessage());
+    }
   }
 
   /**
@@ -105,7 +168,8 @@ public record NodeConfig(
   public NodeConfig withZookeeper(String connectString) {
     hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
     return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
-        adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs);
+        adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs, health,
+        testFsyncDelayMs);
   }
 
   /** Writes this configuration as a properties file that {@link #load} reads back. */
@@ -123,6 +187,24 @@ public record NodeConfig(
     b.append("grace.ms = ").append(graceMs).append('\n');
     b.append("beacon.ms = ").append(beaconMs).append('\n');
     b.append("zookeeper.session.ms = ").append(zookeeperSessionMs).append('\n');
+    long ms = HealthSettings.MS;
+    HealthThresholds t = health.thresholds();
+    b.append("heartbeat.ms = ").append(health.heartbeatMs()).append('\n');
+    b.append("phi.threshold = ").append(health.phi().threshold()).append('\n');
+    b.append("phi.min-stddev.ms = ").append(health.phi().minStdDevNanos() / ms).append('\n');
+    b.append("phi.acceptable-pause.ms = ").append(health.phi().acceptablePauseNanos() / ms)
+        .append('\n');
+    b.append("health.cpu.max.percent = ").append(asPercent(t.cpuMax())).append('\n');
+    b.append("health.heap-after-gc.max.percent = ").append(asPercent(t.heapAfterGcMax()))
+        .append('\n');
+    b.append("health.gc-time.max.percent = ").append(asPercent(t.gcTimeMax())).append('\n');
+    b.append("health.fsync-p99.degraded.ms = ").append(t.fsyncDegradedNanos() / ms).append('\n');
+    b.append("health.fsync-p99.failed.ms = ").append(t.fsyncFailedNanos() / ms).append('\n');
+    b.append("disk.low.bytes = ").append(t.diskLowBytes()).append('\n');
+    b.append("disk.reserve.bytes = ").append(t.diskReserveBytes()).append('\n');
+    b.append("health.degrade-after.samples = ").append(t.degradeAfterSamples()).append('\n');
+    b.append("health.recover-after.samples = ").append(t.recoverAfterSamples()).append('\n');
+    b.append("test.fsync-delay.ms = ").append(testFsyncDelayMs).append('\n');
     Files.writeString(file, b.toString());
   }
 
@@ -162,6 +244,68 @@ public record NodeConfig(
     if (!ok) {
       throw new ConfigException(source + ": '" + key + "' must be host:port with a port in "
           + "1..65535, was '" + v + "'");
+    }
+  }
+
+  /** A fraction as the percentage {@link #percent} reads back to the same double. */
+  private static String asPercent(double fraction) {
+    double p = fraction * 100;
+    return Math.abs(p - Math.rint(p)) < 1e-9 ? Long.toString((long) Math.rint(p))
+        : Double.toString(p);
+  }
+
+  /** A whole number >= {@code min}. */
+  private static long count(Map<String, String> m, String key, long dflt, long min,
+      String source) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(v);
+      if (n < min) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": '" + key + "' must be a whole number >= " + min
+          + ", was '" + v + "'");
+    }
+  }
+
+  /** A positive decimal number. */
+  private static double number(Map<String, String> m, String key, double dflt, String source) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!(d > 0) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": '" + key + "' must be a positive number, was '" + v
+          + "'");
+    }
+  }
+
+  /** A percentage in (0, 100], returned as a fraction. */
+  private static double percent(Map<String, String> m, String key, double dflt, String source) {
+    String v = m.get(key);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (!(d > 0 && d <= 100)) {
+        throw new NumberFormatException();
+      }
+      return d / 100;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": '" + key + "' must be a percentage in (0, 100], was '"
+          + v + "'");
     }
   }
 

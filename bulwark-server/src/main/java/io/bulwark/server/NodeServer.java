@@ -5,6 +5,9 @@ import io.bulwark.coord.Coordinator;
 import io.bulwark.coord.NodeRecord;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.Limits;
+import io.bulwark.core.detect.HealthPolicy;
+import io.bulwark.core.detect.HealthVerdict;
+import io.bulwark.core.detect.Liveness;
 import io.bulwark.core.pb.ReplicaOptions;
 import io.bulwark.storage.NodeStore;
 import io.grpc.Server;
@@ -17,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,12 @@ import org.slf4j.LoggerFactory;
 public final class NodeServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeServer.class);
   private static final long MS = 1_000_000L;
+  /**
+   * How long a peer this node has never heard from may stay silent before it is suspected: the
+   * order of the ZooKeeper session timeout, which bounds how soon such a node could be gone
+   * anyway (DESIGN §6 needs both signals).
+   */
+  static final long FIRST_CONTACT_GRACE_MS = 10_000;
 
   private final NodeConfig cfg;
   private final NodeStore store;
@@ -40,6 +50,9 @@ public final class NodeServer implements AutoCloseable {
   private final Server peerServer;
   private final Server clientServer;
   private final AdminHttp admin;
+  private final FailureDetector detector;
+  private final NodeLiveness liveness;
+  private final HealthMonitor health;
   private final ExecutorService proposals;
   private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -61,9 +74,19 @@ public final class NodeServer implements AutoCloseable {
     ClusterView view = new ClusterView();
     loop = new ReplicaLoop(cfg.nodeId(), store, view::keyspace, spec -> options(cfg, spec),
         events, metrics, fatal);
-    logWriter = new LogWriter(store, loop::onDurable, metrics, fatal);
+    logWriter = new LogWriter(store, loop::onDurable, metrics, fatal, cfg.testFsyncDelayMs());
     transport = new PeerTransport(cfg.nodeId(), view::peerAddress, loop::onMessage,
         loop::onPeerUnreachable);
+    HealthSettings hs = cfg.health();
+    detector = new FailureDetector(cfg.nodeId(), hs.phi(),
+        () -> view.liveNodes().stream().map(NodeRecord::id).collect(Collectors.toList()),
+        view::knownNodes, transport::heartbeat, FIRST_CONTACT_GRACE_MS * MS, events, metrics);
+    transport.onArrival(detector::onArrival);
+    liveness = new NodeLiveness(id -> view.liveNode(id) != null, detector::isSuspected,
+        events::emit);
+    health = new HealthMonitor(new HealthPolicy(hs.thresholds()),
+        new ResourceSampler(store::diskFreeBytes, metrics.fsyncWindow()), coord::updateHealth,
+        events, metrics);
     proposals = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "bulwark-proposals");
       t.setDaemon(true);
@@ -100,7 +123,9 @@ public final class NodeServer implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(transport.service()).build().start();
-    ClientService api = new ClientService(cfg.nodeId(), loop, view, coord, controller, store,
+    DiskGuard disk = new DiskGuard(cfg.nodeId(), store::diskFreeBytes,
+        hs.thresholds().diskReserveBytes(), System::nanoTime, events::emit);
+    ClientService api = new ClientService(cfg.nodeId(), loop, view, coord, controller, disk,
         metrics, Limits.DEFAULT);
     // Room for the largest value plus its key and framing.
     int clientMessageMax = Limits.DEFAULT.valueSizeBytesMax() * 2 + (64 << 10);
@@ -111,9 +136,14 @@ public final class NodeServer implements AutoCloseable {
         .callExecutor(ClientService::executorFor)
         .addService(api).build().start();
     admin = new AdminHttp(cfg.adminAddress(), cfg.nodeId(), view, events, metrics,
-        () -> "HEALTHY");
-    coord.register(new NodeRecord(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),
-        cfg.adminAddress(), cfg.zone(), "HEALTHY"));
+        health::current, detector);
+    coord.register(NodeRecord.healthy(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),
+        cfg.adminAddress(), cfg.zone()));
+    // After register: the monitor publishes by rewriting this node's znode.
+    health.start(HealthSettings.SAMPLE_MS);
+    detector.start(hs.heartbeatMs(), now -> liveness.update(
+        view.knownNodes().stream().filter(id -> !id.equals(cfg.nodeId()))
+            .collect(Collectors.toList()), now));
     coord.onControllerChange(controller::leading);
     events.emit("node-started", "client=" + cfg.clientAddress() + " peer=" + cfg.peerAddress()
         + " admin=" + cfg.adminAddress() + " data=" + cfg.dataDir());
@@ -139,6 +169,21 @@ public final class NodeServer implements AutoCloseable {
     return cfg;
   }
 
+  /** This node's resource-health verdict (DESIGN §6); HEALTHY before the first sample. */
+  public HealthVerdict health() {
+    return health.current();
+  }
+
+  /** Whether this node's phi-accrual failure detector suspects {@code nodeId}. */
+  public boolean suspects(String nodeId) {
+    return detector.isSuspected(nodeId);
+  }
+
+  /** Whether {@code nodeId} is gone: no membership znode and suspected (DESIGN §6). */
+  public Liveness liveness(String nodeId) {
+    return liveness.liveness(nodeId);
+  }
+
   /** Blocks until {@link #close} has run. */
   public void awaitTermination() throws InterruptedException {
     closed.await();
@@ -150,6 +195,8 @@ public final class NodeServer implements AutoCloseable {
       return;
     }
     LOG.info("event=node-stopping node={}", cfg.nodeId());
+    detector.close();
+    health.close();
     clientServer.shutdownNow();
     peerServer.shutdownNow();
     admin.close();

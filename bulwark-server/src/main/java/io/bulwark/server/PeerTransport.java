@@ -15,11 +15,14 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #enqueue} and {@link #flush} are called from the core loop thread only; received
  * messages are handed to the {@link Receiver} on gRPC's network threads (the server runs
  * handlers there: a handler only queues, so it never blocks them).
+ *
+ * <p>Heartbeats (DESIGN §6) are batches with no messages: the failure detector asks for one
+ * from its own thread ({@link #heartbeat}) and the next {@link #flush} sends it, so only the
+ * loop thread ever writes to a stream. Every batch received, heartbeat or not, is reported to
+ * the arrival listener ({@link #onArrival}) before its messages are handled.
  */
 final class PeerTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
@@ -78,6 +86,8 @@ final class PeerTransport implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<String, Outgoing> streams = new HashMap<>();
   private final Map<String, Long> lastReconnect = new HashMap<>();
+  private final Set<String> heartbeatsDue = ConcurrentHashMap.newKeySet();
+  private volatile Consumer<String> arrivals = from -> {};
 
   PeerTransport(String self, Function<String, String> peerAddressOf, Receiver receiver,
       Unreachable unreachable) {
@@ -113,6 +123,7 @@ final class PeerTransport implements AutoCloseable {
   }
 
   private void deliver(PeerBatch batch) {
+    arrivals.accept(batch.getFrom());
     for (PeerEnvelope env : batch.getMessagesList()) {
       Message m;
       try {
@@ -126,11 +137,26 @@ final class PeerTransport implements AutoCloseable {
     }
   }
 
+  /** Tells {@code listener} the sender of every batch received (on gRPC threads). */
+  void onArrival(Consumer<String> listener) {
+    this.arrivals = listener;
+  }
+
+  /** Asks for a heartbeat (an empty batch) to {@code to} with the next flush; any thread. */
+  void heartbeat(String to) {
+    heartbeatsDue.add(to);
+  }
+
   void enqueue(String to, Message message) {
     outgoing.computeIfAbsent(to, k -> new ArrayList<>()).add(Codec.toProto(message));
   }
 
   void flush() {
+    for (Iterator<String> it = heartbeatsDue.iterator(); it.hasNext(); ) {
+      // A batch with no messages is the heartbeat; one with messages serves as one too.
+      outgoing.computeIfAbsent(it.next(), k -> new ArrayList<>());
+      it.remove();
+    }
     if (outgoing.isEmpty()) {
       return;
     }

@@ -87,4 +87,63 @@ class NodeConfigTest {
     assertTrue(msg.contains("grace (400 ms) must be at least"), msg);
     assertTrue(Files.notExists(dir.resolve("db")), "refused before touching the disk");
   }
+
+  @Test
+  void healthSettings_defaultToTheDocumentedValues() {
+    NodeConfig c = NodeConfig.fromMap(valid(), "test");
+    assertEquals(HealthSettings.defaults(), c.health());
+    assertEquals(0, c.testFsyncDelayMs());
+  }
+
+  @Test
+  void healthSettings_areReadAndRoundTrip(@TempDir Path dir) throws Exception {
+    Map<String, String> m = valid();
+    m.put("heartbeat.ms", "200");
+    m.put("phi.threshold", "10.5");
+    m.put("health.cpu.max.percent", "80");
+    m.put("health.fsync-p99.degraded.ms", "20");
+    m.put("disk.low.bytes", "2147483648");
+    m.put("disk.reserve.bytes", "0");
+    m.put("test.fsync-delay.ms", "30");
+    NodeConfig c = NodeConfig.fromMap(m, "test");
+    assertEquals(200, c.health().heartbeatMs());
+    assertEquals(200_000_000L, c.health().phi().firstIntervalNanos());
+    assertEquals(10.5, c.health().phi().threshold());
+    assertEquals(0.80, c.health().thresholds().cpuMax());
+    assertEquals(20_000_000L, c.health().thresholds().fsyncDegradedNanos());
+    assertEquals(0, c.health().thresholds().diskReserveBytes());
+    assertEquals(30, c.testFsyncDelayMs());
+    Path f = dir.resolve("node.properties");
+    c.write(f);
+    assertEquals(c, NodeConfig.load(f));
+  }
+
+  @Test
+  void badHealthSettings_areRefusedByName() {
+    Map<String, String> pct = valid();
+    pct.put("health.gc-time.max.percent", "130");
+    assertTrue(assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.fromMap(pct, "f"))
+        .getMessage().contains("'health.gc-time.max.percent' must be a percentage"));
+    Map<String, String> disk = valid();
+    disk.put("disk.reserve.bytes", "4294967296"); // above disk.low.bytes
+    String msg = assertThrows(NodeConfig.ConfigException.class,
+        () -> NodeConfig.fromMap(disk, "node.properties")).getMessage();
+    assertTrue(msg.contains("node.properties") && msg.contains("reserve < low"), msg);
+    Map<String, String> phi = valid();
+    phi.put("phi.threshold", "-1");
+    assertTrue(assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.fromMap(phi, "f"))
+        .getMessage().contains("'phi.threshold' must be a positive number"));
+  }
+
+  /** deploy/bulwark.properties.example must stay loadable: it is what operators copy. */
+  @Test
+  void theDeployExample_loads_withTheDefaultThresholds() {
+    Path example = Path.of("..", "deploy", "bulwark.properties.example");
+    assertTrue(Files.exists(example), "missing " + example.toAbsolutePath());
+    NodeConfig c = NodeConfig.load(example);
+    assertEquals("node-a1", c.nodeId());
+    assertTrue(c.zookeeper().split(",").length >= 3, "production uses a ZooKeeper ensemble");
+    assertEquals(HealthSettings.defaults(), c.health());
+    assertEquals(0, c.testFsyncDelayMs());
+  }
 }

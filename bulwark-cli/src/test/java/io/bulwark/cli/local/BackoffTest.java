@@ -26,4 +26,22 @@ class BackoffTest {
     assertEquals(100, b.nextDelayMs(Backoff.STABLE_MS));
     assertEquals(200, b.nextDelayMs(0));
   }
+
+  @Test
+  void exitJustBeforeTheStablePeriod_keepsBackingOff() {
+    Backoff b = new Backoff();
+    b.nextDelayMs(0);
+    b.nextDelayMs(0);
+    assertEquals(400, b.nextDelayMs(Backoff.STABLE_MS - 1));
+  }
+
+  @Test
+  void aDeliberateRevive_resetsTheDelay() {
+    Backoff b = new Backoff();
+    for (int i = 0; i < 5; i++) {
+      b.nextDelayMs(0);
+    }
+    b.reset();
+    assertEquals(Backoff.INITIAL_MS, b.nextDelayMs(0));
+  }
 }
