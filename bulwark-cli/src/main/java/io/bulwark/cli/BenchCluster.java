@@ -87,7 +87,16 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
       if (e.code() != ErrorCode.UNKNOWN_KEYSPACE) {
         throw e;
       }
-      info = admin.createKeyspace(keyspace, REPLICAS, SHARDS, MIN_INSYNC, "all");
+      try {
+        info = admin.createKeyspace(keyspace, REPLICAS, SHARDS, MIN_INSYNC, "all");
+      } catch (BulwarkException exists) {
+        // The controller creates the default keyspace as the cluster starts: a race, not an
+        // error. Whatever exists now is what gets checked below.
+        if (exists.code() != ErrorCode.KEYSPACE_EXISTS) {
+          throw exists;
+        }
+        info = admin.describeKeyspace(keyspace);
+      }
     }
     replicas = info.replicas();
     awaitHealthy();

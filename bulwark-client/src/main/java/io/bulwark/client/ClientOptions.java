@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param backoffMin the least pause between two attempts. Must be positive: retrying without a
  *     pause would hammer a node that is failing over. Default 10 ms.
  * @param backoffMax the longest pause between two attempts. Pauses grow exponentially from
- *     {@code backoffMin} up to this, each drawn uniformly (full jitter). Default 500 ms.
+ *     {@code backoffMin} up to this, each drawn uniformly (full jitter). Default 250 ms: a
+ *     failover takes well under a second, and a longer pause would add to what clients see.
  */
 public record ClientOptions(
     Duration requestTimeout, Duration rpcTimeout, Duration backoffMin, Duration backoffMax) {
@@ -36,7 +37,7 @@ public record ClientOptions(
   /** 10 s per call, 2 s per attempt, pauses between 10 ms and 500 ms. */
   public static ClientOptions defaults() {
     return new ClientOptions(
-        Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMillis(500));
+        Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofMillis(250));
   }
 
   public ClientOptions withRequestTimeout(Duration d) {

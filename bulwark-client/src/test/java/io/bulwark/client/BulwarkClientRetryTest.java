@@ -332,6 +332,6 @@ class BulwarkClientRetryTest {
     assertEquals(Duration.ofSeconds(10), ClientOptions.defaults().requestTimeout());
     assertEquals(Duration.ofSeconds(2), ClientOptions.defaults().rpcTimeout());
     assertEquals(Duration.ofMillis(10), ClientOptions.defaults().backoffMin());
-    assertEquals(Duration.ofMillis(500), ClientOptions.defaults().backoffMax());
+    assertEquals(Duration.ofMillis(250), ClientOptions.defaults().backoffMax());
   }
 }
