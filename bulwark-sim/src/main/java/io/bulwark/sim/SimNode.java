@@ -223,6 +223,16 @@ final class SimNode {
     });
   }
 
+  /** The controller's request that this node's replica of {@code shard} hand over (§3.8). */
+  void handOver(ShardId shard, String target) {
+    run(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null) {
+        dispatch(r, new Input.HandOver(clock.nowNanos(), target));
+      }
+    });
+  }
+
   private void onDurable(ShardId shard, long index, long epoch) {
     run(() -> {
       ShardReplica r = replicas.get(shard);
