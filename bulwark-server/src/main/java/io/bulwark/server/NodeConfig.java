@@ -27,6 +27,7 @@ import java.util.TreeMap;
  * grace.ms = 600                    # DESIGN §3.7
  * beacon.ms = 50
  * zookeeper.session.ms = 10000
+ * replace-after.ms = 30000          # DESIGN §6: re-replicate a node gone this long (controller)
  * </pre>
  *
  * {@link #load} refuses unknown keys, missing required keys and malformed values with a message
@@ -44,11 +45,12 @@ public record NodeConfig(
     long leaseMs,
     long graceMs,
     long beaconMs,
-    long zookeeperSessionMs) {
+    long zookeeperSessionMs,
+    long replaceAfterMs) {
 
   private static final Set<String> KEYS = Set.of("node.id", "cluster.name", "zookeeper",
       "client.address", "peer.address", "admin.address", "data.dir", "zone", "lease.ms",
-      "grace.ms", "beacon.ms", "zookeeper.session.ms");
+      "grace.ms", "beacon.ms", "zookeeper.session.ms", "replace-after.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
   public static final class ConfigException extends RuntimeException {
@@ -94,7 +96,8 @@ public record NodeConfig(
         millis(m, "lease.ms", 300, source),
         millis(m, "grace.ms", 600, source),
         millis(m, "beacon.ms", 50, source),
-        millis(m, "zookeeper.session.ms", 10_000, source));
+        millis(m, "zookeeper.session.ms", 10_000, source),
+        millis(m, "replace-after.ms", 30_000, source));
   }
 
   /**
@@ -105,7 +108,8 @@ public record NodeConfig(
   public NodeConfig withZookeeper(String connectString) {
     hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
     return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
-        adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs);
+        adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs,
+        replaceAfterMs);
   }
 
   /** Writes this configuration as a properties file that {@link #load} reads back. */
@@ -121,6 +125,7 @@ public record NodeConfig(
     b.append("zone = ").append(zone).append('\n');
     b.append("lease.ms = ").append(leaseMs).append('\n');
     b.append("grace.ms = ").append(graceMs).append('\n');
+    b.append("replace-after.ms = ").append(replaceAfterMs).append('\n');
     b.append("beacon.ms = ").append(beaconMs).append('\n');
     b.append("zookeeper.session.ms = ").append(zookeeperSessionMs).append('\n');
     Files.writeString(file, b.toString());

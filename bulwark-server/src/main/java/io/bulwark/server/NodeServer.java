@@ -83,7 +83,9 @@ public final class NodeServer implements AutoCloseable {
         loop.onProposalResult(shard, next, false);
       }
     }));
-    controller = new Controller(coord, view, events);
+    // Gone = no ZooKeeper session; the failure detector may refine this (DESIGN §6).
+    controller = new Controller(coord, view, events, cfg.replaceAfterMs(),
+        node -> view.liveNode(node) == null);
     view.start(coord, loop::onConfig,
         keyspace -> store.shards().stream().filter(s -> s.keyspace().equals(keyspace))
             .forEach(loop::drop));

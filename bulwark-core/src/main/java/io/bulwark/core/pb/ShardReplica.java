@@ -640,6 +640,7 @@ public final class ShardReplica {
         // Our own removal or promotion CAS: same log, same tenure, new epoch.
         syncFollowers(now);
         out.add(new Effect.Emit("config-changed", describe(c)));
+        emitMembershipEvents(old, c);
       } else if (own) {
         becomePrimary(now);
       } else {
@@ -664,6 +665,22 @@ public final class ShardReplica {
     verifiedIndex = Math.min(verifiedIndex, committedIndex);
     out.add(new Effect.Emit("role", "shard=" + shard + " epoch=" + c.epoch() + " role="
         + role.name().toLowerCase() + " primary=" + c.primary()));
+  }
+
+  /** DESIGN §6 events for what this primary's own CAS changed: promotions and removals. */
+  private void emitMembershipEvents(ShardConfig old, ShardConfig c) {
+    for (String b : c.backups()) {
+      if (old.learners().contains(b)) {
+        out.add(new Effect.Emit("catch-up-done", "shard=" + shard + " node=" + b
+            + " epoch=" + c.epoch()));
+      }
+    }
+    for (String b : old.backups()) {
+      if (!c.isReplica(b)) {
+        out.add(new Effect.Emit("replica-removed", "shard=" + shard + " node=" + b
+            + " reason=backup-silent epoch=" + c.epoch()));
+      }
+    }
   }
 
   private Role followerRoleIn(ShardConfig c) {
