@@ -7,6 +7,9 @@ import io.bulwark.coord.Placement;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
+import io.bulwark.coord.HandoverRequest;
+import io.bulwark.core.placement.HandoverPolicy;
+import io.bulwark.core.placement.NodeHealthView;
 import io.bulwark.core.placement.NodeLiveness;
 import io.bulwark.core.placement.ReplicationPolicy;
 import java.util.ArrayList;
@@ -34,6 +37,8 @@ final class Controller implements AutoCloseable {
   /** How long a new controller waits for nodes to join before it places `default` smaller. */
   static final long DEFAULT_KEYSPACE_WAIT_MS = 5_000;
   static final int DEFAULT_REPLICAS = 3;
+  /** Stale handover requests are cleared every this many rounds (one ZooKeeper scan). */
+  static final int CLEANUP_ROUNDS = 5;
 
   private final Coordinator coord;
   private final ClusterView view;
@@ -46,14 +51,19 @@ final class Controller implements AutoCloseable {
       });
   private final long replaceAfterMs;
   private final NodeLiveness liveness;
+  private final NodeHealthView health;
   private ScheduledFuture<?> duty;
   private long leadingSinceMs;
   /** This term's replication policy: what it remembers starts with the term. */
   private ReplicationPolicy replication;
+  private HandoverPolicy handovers;
+  /** Rounds since stale handover requests were last cleared. */
+  private int roundsSinceCleanup;
 
   Controller(Coordinator coord, ClusterView view, EventLog events, long replaceAfterMs,
-      NodeLiveness liveness) {
+      NodeLiveness liveness, NodeHealthView health) {
     this.coord = coord;
+    this.health = health;
     this.view = view;
     this.events = events;
     this.replaceAfterMs = replaceAfterMs;
@@ -67,6 +77,7 @@ final class Controller implements AutoCloseable {
       ReplicationPolicy policy =
           new ReplicationPolicy(replaceAfterMs, System.nanoTime() / 1_000_000);
       replication = policy;
+      handovers = new HandoverPolicy();
       events.emit("controller", "leading=true replace-after=" + replaceAfterMs + "ms");
       duty = exec.scheduleWithFixedDelay(this::runDuties, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     } else if (!leading && duty != null) {
@@ -83,10 +94,17 @@ final class Controller implements AutoCloseable {
         place(spec);
       }
       ReplicationPolicy policy;
+      HandoverPolicy handoverPolicy;
       synchronized (this) {
         policy = replication;
+        handoverPolicy = handovers;
       }
       restoreReplication(policy);
+      askHandovers(handoverPolicy);
+      if (++roundsSinceCleanup >= CLEANUP_ROUNDS) {
+        roundsSinceCleanup = 0;
+        clearStaleHandoverRequests();
+      }
     } catch (RuntimeException e) {
       LOG.warn("event=controller-duty-failed reason=\"{}\"", e.getMessage(), e);
     }
@@ -172,6 +190,28 @@ final class Controller implements AutoCloseable {
       } else {
         events.emit("replica-removed", "shard=" + a.expected().shard() + " node=" + a.node()
             + " as=learner reason=" + a.reason() + " epoch=" + a.expected().epoch());
+      }
+    }
+  }
+
+  /** Asks DEGRADED primaries to hand over, as {@link HandoverPolicy} decides (DESIGN §6). */
+  private void askHandovers(HandoverPolicy policy) {
+    long nowMs = System.nanoTime() / 1_000_000;
+    for (HandoverPolicy.Ask a : policy.decide(nowMs, view.shards(), health, liveness)) {
+      ShardConfig c = a.config();
+      coord.requestHandover(new HandoverRequest(c.shard(), c.epoch(), a.target(), "degraded"));
+      events.emit("handover", "shard=" + c.shard() + " primary=" + c.primary() + " target="
+          + a.target() + " phase=asked reason=degraded epoch=" + c.epoch());
+    }
+  }
+
+  /** Deletes handover requests whose epoch has passed: done, or overtaken by another change. */
+  private void clearStaleHandoverRequests() {
+    for (HandoverRequest r : coord.handoverRequests()) {
+      ShardConfig c = view.shards().stream().filter(s -> s.shard().equals(r.shard()))
+          .findFirst().orElse(null);
+      if (c == null || c.epoch() > r.epoch()) {
+        coord.clearHandover(r);
       }
     }
   }

@@ -85,7 +85,9 @@ public final class NodeServer implements AutoCloseable {
     }));
     // Gone = no ZooKeeper session; the failure detector may refine this (DESIGN §6).
     controller = new Controller(coord, view, events, cfg.replaceAfterMs(),
-        node -> view.liveNode(node) == null);
+        node -> view.liveNode(node) == null,
+        // Nobody is degraded until the health monitor publishes health (DESIGN §6).
+        node -> false);
     view.start(coord, loop::onConfig,
         keyspace -> store.shards().stream().filter(s -> s.keyspace().equals(keyspace))
             .forEach(loop::drop));
@@ -109,6 +111,8 @@ public final class NodeServer implements AutoCloseable {
         () -> "HEALTHY");
     coord.register(new NodeRecord(cfg.nodeId(), cfg.clientAddress(), cfg.peerAddress(),
         cfg.adminAddress(), cfg.zone(), "HEALTHY"));
+    coord.watchHandoverRequests(
+        r -> loop.onHandoverRequest(r.shard(), r.epoch(), r.target()));
     coord.onControllerChange(controller::leading);
     events.emit("node-started", "client=" + cfg.clientAddress() + " peer=" + cfg.peerAddress()
         + " admin=" + cfg.adminAddress() + " data=" + cfg.dataDir());

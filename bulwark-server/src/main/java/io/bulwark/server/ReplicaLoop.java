@@ -186,6 +186,20 @@ final class ReplicaLoop implements AutoCloseable {
     });
   }
 
+  /**
+   * A handover request from ZooKeeper (DESIGN §3 rule 8): only the primary of exactly the
+   * requested epoch acts on it, so a stale request never moves a later primary.
+   */
+  void onHandoverRequest(ShardId shard, long epoch, String target) {
+    submit(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null && r.role() == ShardReplica.Role.PRIMARY && r.config() != null
+          && r.config().epoch() == epoch) {
+        dispatch(r, new Input.HandOver(System.nanoTime(), target));
+      }
+    });
+  }
+
   void onDurable(ShardId shard, long index, long epoch) {
     submit(() -> {
       ShardReplica r = replicas.get(shard);
