@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ScanCommand.class,
       LocateCommand.class,
       StatusCommand.class,
+      HandoverCommand.class,
       KeyspaceCommand.class,
       CheckHistoryCommand.class,
       SimCommand.class,

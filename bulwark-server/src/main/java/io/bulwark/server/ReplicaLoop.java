@@ -61,6 +61,7 @@ final class ReplicaLoop implements AutoCloseable {
   private final EventLog events;
   private final Metrics metrics;
   private final FatalHandler fatal;
+  private final LearnerProgressBoard progress;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
   private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
   private final Map<ShardId, Outbox> outboxes = new HashMap<>();
@@ -91,6 +92,7 @@ final class ReplicaLoop implements AutoCloseable {
     this.events = events;
     this.metrics = metrics;
     this.fatal = fatal;
+    this.progress = new LearnerProgressBoard(events);
     this.thread = daemon(this::run, "bulwark-replicas");
   }
 
@@ -366,7 +368,13 @@ final class ReplicaLoop implements AutoCloseable {
       metrics.shardEpoch.labelValues(ks, shard).set(r.config() == null ? 0 : r.config().epoch());
       metrics.shardCommitted.labelValues(ks, shard).set(r.committedIndex());
       metrics.shardApplied.labelValues(ks, shard).set(r.appliedIndex());
+      progress.publish(r.shard(), r.learnerProgress());
     }
+  }
+
+  /** Re-replication progress of the shards this node is primary of (any thread). */
+  LearnerProgressBoard progress() {
+    return progress;
   }
 
   @Override

@@ -141,6 +141,8 @@ public final class ShardReplica {
     long lastProgressNanos;
     long beaconAckedSentNanos = Long.MIN_VALUE;
     long snapshotSentNanos = Long.MIN_VALUE / 2;
+    /** Snapshot bytes (keys and values) sent to it, for progress reports. */
+    long snapshotBytesSent;
 
     Follower(long nextIndex, long nowNanos) {
       this.nextIndex = nextIndex;
@@ -213,6 +215,21 @@ public final class ShardReplica {
   /** The log entry at {@code index}, which must be held (not trimmed). */
   public LogEntry logEntry(long index) {
     return log.get(index);
+  }
+
+  /** The learners' progress if this replica is the primary (else empty), for status (§6). */
+  public List<LearnerProgress> learnerProgress() {
+    List<LearnerProgress> out = new ArrayList<>();
+    if (role != Role.PRIMARY || config == null) {
+      return out;
+    }
+    for (String l : config.learners()) {
+      Follower f = followers.get(l);
+      if (f != null) {
+        out.add(new LearnerProgress(l, f.matchIndex, log.lastIndex(), f.snapshotBytesSent));
+      }
+    }
+    return out;
   }
 
   /** True if this replica would serve a read or write at {@code nowNanos}. */
@@ -999,6 +1016,9 @@ public final class ShardReplica {
       List<KeyValue> part = all.subList(i * chunkSize, Math.min(all.size(), (i + 1) * chunkSize));
       out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), i,
           i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of())));
+    }
+    for (KeyValue kv : all) {
+      f.snapshotBytesSent += kv.key().length + (kv.value() == null ? 0 : kv.value().length);
     }
     f.snapshotSentNanos = now;
     f.lastSentNanos = now;

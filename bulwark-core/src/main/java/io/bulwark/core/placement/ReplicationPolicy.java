@@ -21,7 +21,9 @@ import java.util.TreeMap;
  *       learner at once (it catches up cheaply from its own log, §3 rule 10);
  *   <li><b>replace-after</b>: a <em>different</em> node is chosen only once the missing node has
  *       been gone for {@code replaceAfterMs}; if this controller does not know who is missing
- *       (it took over after the removal), it counts from when it started deciding;
+ *       (it took over after the removal), it counts from when it started deciding, and takes a
+ *       node that came up after it started as the returning replica (a restarted node is far
+ *       more common than a new one, and adding a new one early costs only an early copy);
  *   <li><b>learner-gone</b>: a learner whose node has been gone for {@code replaceAfterMs} is
  *       dropped from the learners, so that the next round replaces it.
  * </ul>
@@ -50,6 +52,8 @@ public final class ReplicationPolicy {
   /** Every node seen replicating each shard while this controller ran. */
   private final Map<ShardId, Set<String>> formerReplicas = new HashMap<>();
   private final Map<String, Long> goneSinceMs = new HashMap<>();
+  /** Nodes live at this controller's first round; null before it. */
+  private Set<String> liveAtStart;
 
   public ReplicationPolicy(long replaceAfterMs, long startedMs) {
     this.replaceAfterMs = replaceAfterMs;
@@ -71,6 +75,9 @@ public final class ReplicationPolicy {
    */
   public List<Action> decide(long nowMs, List<ShardConfig> shards,
       Map<ShardId, Integer> replicationFactor, List<String> liveNodes, NodeLiveness liveness) {
+    if (liveAtStart == null) {
+      liveAtStart = new LinkedHashSet<>(liveNodes);
+    }
     shards.forEach(this::observe);
     Set<String> referenced = new LinkedHashSet<>(liveNodes);
     formerReplicas.values().forEach(referenced::addAll);
@@ -113,6 +120,13 @@ public final class ReplicationPolicy {
     for (String n : missing) {
       if (!liveness.gone(n) && liveNodes.contains(n)) {
         return new Action(c, n, true, "rejoin");
+      }
+    }
+    if (missing.isEmpty()) {
+      for (String n : liveNodes) {
+        if (!liveAtStart.contains(n) && !c.isReplica(n) && !liveness.gone(n)) {
+          return new Action(c, n, true, "rejoin");
+        }
       }
     }
     long goneFor = nowMs - startedMs;

@@ -74,6 +74,17 @@ class ReplicationPolicyTest {
   }
 
   @Test
+  void unknownMissingNode_aNodeThatComesUpAfterTheTakeover_isTakenAsTheReturningReplica() {
+    gone.add("n3");
+    ShardConfig without = config(3, "n1", List.of("n2"), List.of());
+    assertEquals(List.of(), round(1_000, without));
+    gone.remove("n3");
+    List<ReplicationPolicy.Action> a = round(2_000, without);
+    assertEquals("n3", a.get(0).node());
+    assertEquals("rejoin", a.get(0).reason());
+  }
+
+  @Test
   void goneLearner_isDroppedAfterReplaceAfter_thenReplaced() {
     ShardConfig withLearner = config(3, "n1", List.of("n2"), List.of("n3"));
     round(0, withLearner);
