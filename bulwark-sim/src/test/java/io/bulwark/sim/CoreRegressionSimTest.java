@@ -23,10 +23,12 @@ class CoreRegressionSimTest {
   /**
    * Liveness: a follower added on a node whose clock reads negative (System.nanoTime's origin
    * is arbitrary) got nothing until the next write; with min-insync 2 there never was one.
+   * First found as seed 54 (which no longer reproduces it since the simulator's controller
+   * asks for handovers).
    */
   @Test
-  void seed54_learnerOnANegativeClock_catchesUpWithoutAWrite() {
-    run(54);
+  void seed1_learnerOnANegativeClock_catchesUpWithoutAWrite() {
+    run(1);
   }
 
   /**
