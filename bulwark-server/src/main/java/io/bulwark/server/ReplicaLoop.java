@@ -195,9 +195,14 @@ final class ReplicaLoop implements AutoCloseable {
   void onHandoverRequest(ShardId shard, long epoch, String target) {
     submit(() -> {
       ShardReplica r = replicas.get(shard);
-      if (r != null && r.role() == ShardReplica.Role.PRIMARY && r.config() != null
-          && r.config().epoch() == epoch) {
+      if (r == null || r.role() != ShardReplica.Role.PRIMARY || r.config() == null) {
+        return;
+      }
+      if (r.config().epoch() == epoch) {
         dispatch(r, new Input.HandOver(System.nanoTime(), target));
+      } else {
+        events.emit("handover", "shard=" + shard + " target=" + target + " phase=aborted"
+            + " reason=stale-request epoch=" + epoch + " current=" + r.config().epoch());
       }
     });
   }

@@ -765,6 +765,11 @@ public final class ShardReplica {
     out.add(new Effect.Emit("propose", describe(next) + " reason=" + why));
   }
 
+  /** A proposal is out and may still be answered (one unanswered for a grace counts as lost). */
+  private boolean proposalPending(long now) {
+    return proposal != null && now - proposalSentNanos < opts.graceNanos();
+  }
+
   private static String describe(ShardConfig c) {
     return "shard=" + c.shard() + " epoch=" + c.epoch() + " primary=" + c.primary()
         + " backups=" + c.backups() + " learners=" + c.learners();
@@ -773,7 +778,7 @@ public final class ShardReplica {
   // ---------------------------------------------------------------- handover (§3.8)
 
   private void onHandOver(long now, String target) {
-    String refused = handoverRefusal(target);
+    String refused = handoverRefusal(now, target);
     if (refused != null) {
       out.add(new Effect.Emit("handover", "shard=" + shard + " target=" + target
           + " phase=aborted reason=" + refused));
@@ -786,7 +791,7 @@ public final class ShardReplica {
   }
 
   /** Why this replica cannot start a handover to {@code target} now, or null. */
-  private String handoverRefusal(String target) {
+  private String handoverRefusal(long now, String target) {
     if (role != Role.PRIMARY || needsNewEpoch || committedIndex < epochStartIndex) {
       return "not-a-serving-primary";
     }
@@ -796,7 +801,7 @@ public final class ShardReplica {
     if (!config.backups().contains(target)) {
       return "target-not-a-backup";
     }
-    if (proposal != null || promoting != null) {
+    if (proposalPending(now) || promoting != null) {
       return "configuration-change-pending";
     }
     return null;
@@ -812,7 +817,8 @@ public final class ShardReplica {
         "%s appended (last %s) while handing over from last %s", shard, log.lastIndex(),
         h.lastIndex);
     Follower target = followers.get(h.target);
-    if (sm.appliedIndex() < h.lastIndex || target.matchIndex < h.lastIndex || proposal != null) {
+    if (sm.appliedIndex() < h.lastIndex || target.matchIndex < h.lastIndex
+        || proposalPending(now)) {
       return;
     }
     List<String> backups = new ArrayList<>();
@@ -894,7 +900,7 @@ public final class ShardReplica {
     if (config == null) {
       return;
     }
-    boolean proposalPending = proposal != null && now - proposalSentNanos < opts.graceNanos();
+    boolean proposalPending = proposalPending(now);
     if (role == Role.PRIMARY) {
       if (needsNewEpoch) {
         if (!proposalPending) {
