@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.bulwark.core.common.KeyspaceSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -148,6 +149,22 @@ class HandoverTest {
     long id = c.put("n1", "client", 2, "k", "v2");
     c.settle();
     assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
+  }
+
+  @Test
+  void acksPrimary_commitDoesNotWaitForTheTarget_butTheHandoverDoes() {
+    ReplicaCluster c = new ReplicaCluster(KeyspaceSpec.Acks.PRIMARY, "n1", "n2", "n3").started();
+    c.slowDisk.add("n2");
+    long id = c.put("n1", "client", 1, "k", "v1");
+    c.input("n1", new Input.HandOver(c.now, "n2"));
+    c.settle();
+    assertInstanceOf(ClientReply.Written.class, c.replies.get(id), "acks=primary committed");
+    assertEquals("n1", c.zk.primary(), "n2 does not hold the entry durably yet");
+    c.slowDisk.remove("n2");
+    c.settle();
+    assertEquals("n2", c.zk.primary());
+    assertEquals(c.replica("n1").lastIndex(), c.replica("n2").durableIndex(),
+        "the target held the whole log when the CAS was issued");
   }
 
   @Test
