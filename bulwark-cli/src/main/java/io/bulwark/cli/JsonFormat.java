@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.client.ClusterStatus;
 import io.bulwark.client.KeyValueEntry;
 import io.bulwark.client.KeyspaceInfo;
+import io.bulwark.client.LearnerCopy;
 import io.bulwark.client.NodeStatus;
 import io.bulwark.client.ShardLocation;
 import io.bulwark.client.VersionedValue;
@@ -165,6 +166,15 @@ public final class JsonFormat {
     s.backups().forEach(backups::add);
     ArrayNode learners = o.putArray("learners");
     s.learners().forEach(learners::add);
+    // Re-replication progress (DESIGN §6), as the primary reported it: {"n4":{"percent":63,...}}.
+    ObjectNode progress = o.putObject("learnerProgress");
+    for (LearnerCopy c : s.learnerProgress()) {
+      ObjectNode p = progress.putObject(c.node());
+      p.put("percent", c.percent());
+      p.put("bytes", c.bytes());
+      p.put("ackedIndex", c.ackedIndex());
+      p.put("lastIndex", c.lastIndex());
+    }
     return o;
   }
 

@@ -79,6 +79,11 @@ final class LocalStartCommand implements Callable<Integer> {
       description = "How long to wait for every node to answer (default: ${DEFAULT-VALUE}).")
   private Duration wait;
 
+  @Option(names = "--set", paramLabel = "KEY=VALUE",
+      description = "A node configuration property for every node, e.g. replace-after.ms=5000 "
+          + "(repeatable; the keys of `server --config`).")
+  private List<String> nodeSettings = new ArrayList<>();
+
   @Mixin private JsonOption jsonOption;
 
   LocalStartCommand(CliEnvironment env) {
@@ -146,6 +151,10 @@ final class LocalStartCommand implements Callable<Integer> {
     if (basePort != null) {
       command.add("--base-port");
       command.add(basePort.toString());
+    }
+    for (String kv : nodeSettings) {
+      command.add("--set");
+      command.add(kv);
     }
     Path log = dir.resolve(LocalDirs.SUPERVISOR_LOG);
     return new ProcessBuilder(command)

@@ -78,6 +78,8 @@ public final class LocalSupervisor {
   private final int nodeCount;
   private final Integer basePort;
   private final String runId;
+  /** Node configuration properties set on every node ({@code local start --set KEY=VALUE}). */
+  private final Map<String, String> nodeSettings = new TreeMap<>();
   private final Object lock = new Object();
   private final List<SupervisedNode> nodes = new ArrayList<>();
   private boolean stopping;
@@ -123,9 +125,16 @@ public final class LocalSupervisor {
     List<String> positional = new ArrayList<>();
     Integer basePort = null;
     String runId = "";
+    Map<String, String> settings = new TreeMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--base-port") || a.equals("--run-id")) {
+      if (a.equals("--set")) {
+        if (i + 1 >= args.length || args[i + 1].indexOf('=') <= 0) {
+          throw new IllegalArgumentException("--set needs KEY=VALUE");
+        }
+        String kv = args[++i];
+        settings.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      } else if (a.equals("--base-port") || a.equals("--run-id")) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(a + " needs a value");
         }
@@ -146,7 +155,10 @@ public final class LocalSupervisor {
     if (n < 1 || n > NODES_MAX) {
       throw new IllegalArgumentException("N must be 1.." + NODES_MAX + ", was " + n);
     }
-    return new LocalSupervisor(LocalDirs.canonical(Path.of(positional.get(0))), n, basePort, runId);
+    LocalSupervisor s =
+        new LocalSupervisor(LocalDirs.canonical(Path.of(positional.get(0))), n, basePort, runId);
+    s.nodeSettings.putAll(settings);
+    return s;
   }
 
   private static int parseInt(String v, String what) {
@@ -254,6 +266,7 @@ public final class LocalSupervisor {
         m.put("data.dir", nodeDir.resolve("data").toString());
       }
       m.put("zookeeper", zookeeperAddress);
+      m.putAll(nodeSettings);
       NodeConfig config = NodeConfig.fromMap(m, file.toString());
       Files.createDirectories(nodeDir);
       config.write(file);

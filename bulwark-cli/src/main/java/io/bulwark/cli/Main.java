@@ -43,6 +43,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       LocateCommand.class,
       StatusCommand.class,
       EventsCommand.class,
+      HandoverCommand.class,
       KeyspaceCommand.class,
       CheckHistoryCommand.class,
       SimCommand.class,

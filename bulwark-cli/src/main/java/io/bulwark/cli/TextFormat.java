@@ -2,6 +2,7 @@ package io.bulwark.cli;
 
 import io.bulwark.client.ClusterStatus;
 import io.bulwark.client.KeyspaceInfo;
+import io.bulwark.client.LearnerCopy;
 import io.bulwark.client.NodeStatus;
 import io.bulwark.client.ShardLocation;
 import java.nio.charset.StandardCharsets;
@@ -76,9 +77,22 @@ public final class TextFormat {
     rows.add(List.of("KEYSPACE", "SHARD", "EPOCH", "PRIMARY", "BACKUPS", "LEARNERS"));
     for (ShardLocation s : shards) {
       rows.add(List.of(s.keyspace(), Integer.toString(s.shard()), Long.toString(s.epoch()),
-          s.primary().isEmpty() ? "-" : s.primary(), ids(s.backups()), ids(s.learners())));
+          s.primary().isEmpty() ? "-" : s.primary(), ids(s.backups()), learners(s)));
     }
     return table(rows);
+  }
+
+  /** Learners, each with its copy's progress when the primary reported it: {@code n4(63%)}. */
+  private static String learners(ShardLocation s) {
+    List<String> out = new ArrayList<>();
+    for (String l : s.learners()) {
+      String p = "";
+      for (LearnerCopy c : s.learnerProgress()) {
+        p = c.node().equals(l) ? "(" + c.percent() + "%)" : p;
+      }
+      out.add(l + p);
+    }
+    return ids(out);
   }
 
   private static String ids(List<String> ids) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.client.ClusterStatus;
 import io.bulwark.client.KeyValueEntry;
 import io.bulwark.client.KeyspaceInfo;
+import io.bulwark.client.LearnerCopy;
 import io.bulwark.client.NodeStatus;
 import io.bulwark.client.ShardLocation;
 import io.bulwark.client.VersionedValue;
@@ -81,9 +82,22 @@ class JsonFormatTest {
     assertEquals("disk-full: 1.0 MiB free", failed.get("reason").textValue());
     assertTrue(failed.get("diskLow").booleanValue());
     JsonNode shard = doc.get("shards").get(0);
-    assertEquals(List.of("keyspace", "shard", "epoch", "primary", "backups", "learners"),
-        fields(shard));
+    assertEquals(List.of("keyspace", "shard", "epoch", "primary", "backups", "learners",
+        "learnerProgress"), fields(shard));
     assertTrue(shard.get("learners").isArray());
+    assertTrue(shard.get("learnerProgress").isObject());
+  }
+
+  @Test
+  void status_showsEachLearnersProgressAsItsPrimaryReportedIt() throws Exception {
+    ShardLocation copying = new ShardLocation("default", 3, 5, "n2", List.of("n1"),
+        List.of("n4"), "127.0.0.1:7002", List.of(new LearnerCopy("n4", 63, 4096, 63, 100)));
+    JsonNode doc = roundTrip(JsonFormat.status(new ClusterStatus(List.of(), List.of(copying),
+        "n1")));
+    JsonNode p = doc.get("shards").get(0).get("learnerProgress").get("n4");
+    assertEquals(63, p.get("percent").intValue());
+    assertEquals(4096, p.get("bytes").longValue());
+    assertEquals(List.of("percent", "bytes", "ackedIndex", "lastIndex"), fields(p));
   }
 
   @Test

@@ -10,6 +10,8 @@ import io.bulwark.proto.v1.DescribeKeyspaceRequest;
 import io.bulwark.proto.v1.DropKeyspaceRequest;
 import io.bulwark.proto.v1.GetReply;
 import io.bulwark.proto.v1.GetRequest;
+import io.bulwark.proto.v1.HandOverReply;
+import io.bulwark.proto.v1.HandOverRequest;
 import io.bulwark.proto.v1.KeyValueMsg;
 import io.bulwark.proto.v1.KeyspaceReply;
 import io.bulwark.proto.v1.KeyspaceSpecMsg;
@@ -21,13 +23,17 @@ import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
 import io.bulwark.proto.v1.ScanReply;
 import io.bulwark.proto.v1.ScanRequest;
+import io.bulwark.proto.v1.ShardInfo;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.ManagedChannel;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -75,6 +81,8 @@ import java.util.function.Supplier;
  */
 public final class BulwarkClient implements AutoCloseable {
   private static final String PRIMARY_BACKUP = "primary-backup";
+  /** How long status waits for each primary's own report of learner progress. */
+  static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(2);
 
   private final List<String> endpoints;
   private final RequestIds ids;
@@ -243,7 +251,58 @@ public final class BulwarkClient implements AutoCloseable {
     StatusReply r = retrier.run(s, false, retrier.anyNode(),
         stub -> stub.status(StatusRequest.getDefaultInstance()));
     view.apply(r);
-    return Convert.status(r);
+    return withLearnerProgress(Convert.status(r));
+  }
+
+  /**
+   * Re-replication progress is known only at each shard's primary (DESIGN §6): asks the primary
+   * of every shard with learners for its own Status, once per node, each within
+   * {@link #PROGRESS_TIMEOUT}; a primary that does not answer leaves its shards without progress.
+   */
+  private ClusterStatus withLearnerProgress(ClusterStatus status) {
+    Map<String, StatusReply> byPrimary = new HashMap<>();
+    List<ShardLocation> shards = new ArrayList<>();
+    for (ShardLocation loc : status.shards()) {
+      if (loc.learners().isEmpty() || loc.primaryAddress().isEmpty()) {
+        shards.add(loc);
+        continue;
+      }
+      StatusReply r = byPrimary.computeIfAbsent(loc.primaryAddress(), this::statusAt);
+      List<LearnerCopy> progress = List.of();
+      for (ShardInfo s : r == null ? List.<ShardInfo>of() : r.getShardsList()) {
+        if (s.getKeyspace().equals(loc.keyspace()) && s.getShard() == loc.shard()
+            && s.getEpoch() == loc.epoch()) {
+          progress = Convert.learnerProgress(s);
+        }
+      }
+      shards.add(loc.withLearnerProgress(progress));
+    }
+    return new ClusterStatus(status.nodes(), shards, status.controller());
+  }
+
+  private StatusReply statusAt(String address) {
+    CallState s = new CallState("status at " + address, System.nanoTime(),
+        PROGRESS_TIMEOUT.toNanos());
+    try {
+      return retrier.run(s, false, cs -> address,
+          stub -> stub.status(StatusRequest.getDefaultInstance()));
+    } catch (BulwarkException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Asks the primary of {@code keyspace}/{@code shard} to hand over to {@code target}, one of
+   * its backups (DESIGN §3 rule 8). Returns the configuration the request was made against once
+   * the request is stored; the handover itself follows within about a lease.
+   */
+  public ShardLocation handOver(String keyspace, int shard, String target) {
+    CallState s = retrier.begin("handover " + keyspace + "/" + shard + " to " + target);
+    HandOverRequest req = HandOverRequest.newBuilder().setKeyspace(keyspace).setShard(shard)
+        .setTarget(target).build();
+    // Idempotent (the same request stored again), so retried like a read.
+    HandOverReply r = retrier.run(s, false, retrier.anyNode(), stub -> stub.handOver(req));
+    return Convert.shard(r.getShard());
   }
 
   // ---- keyspaces ----

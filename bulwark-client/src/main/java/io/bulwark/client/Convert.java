@@ -19,7 +19,14 @@ final class Convert {
 
   static ShardLocation shard(ShardInfo s) {
     return new ShardLocation(s.getKeyspace(), s.getShard(), s.getEpoch(), s.getPrimary(),
-        s.getBackupsList(), s.getLearnersList(), s.getPrimaryAddress());
+        s.getBackupsList(), s.getLearnersList(), s.getPrimaryAddress(), learnerProgress(s));
+  }
+
+  static List<LearnerCopy> learnerProgress(ShardInfo s) {
+    List<LearnerCopy> out = new ArrayList<>();
+    s.getLearnerProgressList().forEach(p -> out.add(new LearnerCopy(p.getNode(), p.getPercent(),
+        p.getBytes(), p.getAckedIndex(), p.getLastIndex())));
+    return out;
   }
 
   static List<ShardLocation> shards(List<ShardInfo> shards) {

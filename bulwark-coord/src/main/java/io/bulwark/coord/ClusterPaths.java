@@ -60,6 +60,23 @@ final class ClusterPaths {
     return shardsOf(id.keyspace()) + "/" + id.shard();
   }
 
+  String handovers() {
+    return base + "/handovers";
+  }
+
+  String handover(ShardId id) {
+    return handovers() + "/" + id.keyspace() + "/" + id.shard();
+  }
+
+  /** The shard a path {@code handovers/<keyspace>/<n>} names, or null for any other path. */
+  ShardId handoverShardOf(String path) {
+    String prefix = handovers() + "/";
+    if (!path.startsWith(prefix)) {
+      return null;
+    }
+    return shardOf(shards() + "/" + path.substring(prefix.length()));
+  }
+
   /** The shard a path {@code shards/<keyspace>/<n>} names, or null for any other path. */
   ShardId shardOf(String path) {
     String prefix = shards() + "/";

@@ -148,6 +148,25 @@ final class CoordJson {
     return new Stored<>(config, proposal(o));
   }
 
+  static byte[] encodeHandover(HandoverRequest r) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("epoch", r.epoch());
+    o.put("target", r.target());
+    o.put("reason", r.reason());
+    return bytes(o);
+  }
+
+  /** The shard comes from the znode path. */
+  static HandoverRequest decodeHandover(ShardId shard, String path, byte[] data) {
+    JsonNode o = parse(path, data);
+    JsonNode epoch = o.get("epoch");
+    if (epoch == null || !epoch.isIntegralNumber()) {
+      throw malformed(path, "field 'epoch' is missing or not an integer");
+    }
+    return new HandoverRequest(shard, epoch.asLong(), text(path, o, "target"),
+        text(path, o, "reason"));
+  }
+
   private static String proposal(JsonNode o) {
     JsonNode p = o.get(PROPOSAL);
     return p != null && p.isTextual() ? p.asText() : "";

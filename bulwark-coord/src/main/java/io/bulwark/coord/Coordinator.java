@@ -818,6 +818,87 @@ public final class Coordinator implements AutoCloseable {
         "keyspace " + keyspace + " does not exist; create it before its shard configurations");
   }
 
+  // ---------------------------------------------------------------- handover requests
+
+  /**
+   * Stores (or replaces) the handover request of {@code r.shard()} (DESIGN §3 rule 8). The
+   * primary of exactly {@code r.epoch()} acts on it; see {@link HandoverRequest}.
+   */
+  public void requestHandover(HandoverRequest r) {
+    Objects.requireNonNull(r, "request");
+    String path = paths.handover(r.shard());
+    byte[] data = CoordJson.encodeHandover(r);
+    call("writing handover request " + path, () -> {
+      try {
+        client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT)
+            .forPath(path, data);
+      } catch (KeeperException.NodeExistsException e) {
+        client.setData().forPath(path, data);
+      }
+      return null;
+    });
+    LOG.info("event=handover-requested shard={} epoch={} target={} reason={}", r.shard(),
+        r.epoch(), r.target(), r.reason());
+  }
+
+  /** Every stored handover request (after a sync). */
+  public List<HandoverRequest> handoverRequests() {
+    List<HandoverRequest> out = new ArrayList<>();
+    String root = paths.handovers();
+    sync(root);
+    for (String keyspace : children(root)) {
+      for (String n : children(root + "/" + keyspace)) {
+        String path = root + "/" + keyspace + "/" + n;
+        ShardId id = paths.handoverShardOf(path);
+        if (id != null) {
+          read(path, null).ifPresent(d -> out.add(CoordJson.decodeHandover(id, path, d)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Deletes the handover request of {@code shard} if it is still {@code r} (else keeps it). */
+  public void clearHandover(HandoverRequest r) {
+    String path = paths.handover(r.shard());
+    call("deleting handover request " + path, () -> {
+      Stat stat = new Stat();
+      try {
+        byte[] data = client.getData().storingStatIn(stat).forPath(path);
+        if (CoordJson.decodeHandover(r.shard(), path, data).equals(r)) {
+          client.delete().withVersion(stat.getVersion()).forPath(path);
+        }
+      } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+        // Gone already, or replaced by a newer request: nothing to do.
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Calls {@code listener} with every handover request that exists when the watch starts and
+   * every one created or changed afterwards, on Curator's event thread.
+   */
+  public void watchHandoverRequests(Consumer<HandoverRequest> listener) {
+    Objects.requireNonNull(listener, "listener");
+    CuratorCache cache = CuratorCache.build(client, paths.handovers());
+    cache.listenable().addListener(CuratorCacheListener.builder()
+        .forCreatesAndChanges((old, node) -> {
+          ShardId id = paths.handoverShardOf(node.getPath());
+          if (id == null) {
+            return;
+          }
+          try {
+            deliver("handovers", listener,
+                CoordJson.decodeHandover(id, node.getPath(), node.getData()));
+          } catch (CoordinationException e) {
+            LOG.error("event=malformed-znode path={} error={}", node.getPath(), e.getMessage());
+          }
+        })
+        .build());
+    startCache(cache);
+  }
+
   // ---------------------------------------------------------------- watches
 
   /**

@@ -29,10 +29,40 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static LocalCluster start(int nodes, Path dir) throws Exception {
+    return start(nodes, dir, List.of());
+  }
+
+  /** Starts with node configuration properties ({@code local start --set KEY=VALUE}). */
+  static LocalCluster start(int nodes, Path dir, List<String> settings) throws Exception {
     LocalCluster c = new LocalCluster(dir);
-    c.cli(Duration.ofSeconds(120), "local", "start", "--nodes", String.valueOf(nodes),
-        "--dir", dir.toString());
+    List<String> args = new ArrayList<>(List.of("local", "start", "--nodes",
+        String.valueOf(nodes), "--dir", dir.toString()));
+    for (String kv : settings) {
+      args.add("--set");
+      args.add(kv);
+    }
+    c.cli(Duration.ofSeconds(120), args.toArray(new String[0]));
     return c;
+  }
+
+  /** Every event of every live node ({@code /api/events} on each admin address). */
+  List<JsonNode> events() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode n : clusterJson().get("nodes")) {
+      try {
+        java.net.URL url = java.net.URI.create(
+            "http://" + n.get("admin").asText() + "/api/events").toURL();
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) url.openConnection();
+        c.setConnectTimeout(2_000);
+        c.setReadTimeout(5_000);
+        try (java.io.InputStream in = c.getInputStream()) {
+          JSON.readTree(in).get("events").forEach(out::add);
+        }
+      } catch (IOException e) {
+        // A dead node has no events to give.
+      }
+    }
+    return out;
   }
 
   /** Runs a bulwark command in its own JVM and returns its stdout; fails on a non-zero exit. */

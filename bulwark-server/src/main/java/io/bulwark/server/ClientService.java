@@ -1,7 +1,9 @@
 package io.bulwark.server;
 
 import com.google.protobuf.ByteString;
+import io.bulwark.coord.CoordinationException;
 import io.bulwark.coord.Coordinator;
+import io.bulwark.coord.HandoverRequest;
 import io.bulwark.coord.NodeRecord;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.Limits;
@@ -11,6 +13,7 @@ import io.bulwark.core.pb.ClientReply;
 import io.bulwark.core.pb.Command;
 import io.bulwark.core.pb.Input;
 import io.bulwark.core.pb.KeyValue;
+import io.bulwark.core.pb.LearnerProgress;
 import io.bulwark.core.pb.Op;
 import io.bulwark.core.pb.Outcome;
 import io.bulwark.core.pb.Versioned;
@@ -24,6 +27,8 @@ import io.bulwark.proto.v1.DropKeyspaceRequest;
 import io.bulwark.proto.v1.ErrorCode;
 import io.bulwark.proto.v1.GetReply;
 import io.bulwark.proto.v1.GetRequest;
+import io.bulwark.proto.v1.HandOverReply;
+import io.bulwark.proto.v1.HandOverRequest;
 import io.bulwark.proto.v1.KeyValueMsg;
 import io.bulwark.proto.v1.KeyspaceReply;
 import io.bulwark.proto.v1.KeyspaceSpecMsg;
@@ -41,6 +46,7 @@ import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -268,7 +274,50 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
     return ShardInfo.newBuilder().setKeyspace(c.shard().keyspace()).setShard(c.shard().shard())
         .setEpoch(c.epoch()).setPrimary(c.primary()).addAllBackups(c.backups())
         .addAllLearners(c.learners()).setPrimaryAddress(view.clientAddress(c.primary()))
+        .addAllLearnerProgress(learnerProgress(c))
         .build();
+  }
+
+  private List<io.bulwark.proto.v1.LearnerProgress> learnerProgress(ShardConfig c) {
+    List<io.bulwark.proto.v1.LearnerProgress> out = new ArrayList<>();
+    if (!c.primary().equals(self)) {
+      return out;
+    }
+    for (LearnerProgress p : loop.progress().of(c.shard())) {
+      if (c.learners().contains(p.node())) {
+        out.add(io.bulwark.proto.v1.LearnerProgress.newBuilder().setNode(p.node())
+            .setPercent(p.percent()).setBytes(p.bytesSent()).setAckedIndex(p.ackedIndex())
+            .setLastIndex(p.lastIndex()).build());
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ handover
+
+  /** Stores a handover request for the shard's current epoch (DESIGN §3 rule 8). */
+  @Override
+  public void handOver(HandOverRequest req, StreamObserver<HandOverReply> reply) {
+    ShardId shard = new ShardId(req.getKeyspace(), req.getShard());
+    ShardConfig c = view.shards().stream().filter(s -> s.shard().equals(shard)).findFirst()
+        .orElse(null);
+    if (c == null) {
+      fail(reply, "handover", ErrorCode.INVALID_ARGUMENT, "shard " + shard + " is not placed");
+      return;
+    }
+    if (!c.backups().contains(req.getTarget())) {
+      fail(reply, "handover", ErrorCode.INVALID_ARGUMENT, req.getTarget() + " is not a backup of "
+          + shard + " in epoch " + c.epoch() + " (primary " + c.primary() + ", backups "
+          + c.backups() + ")");
+      return;
+    }
+    try {
+      coord.requestHandover(new HandoverRequest(shard, c.epoch(), req.getTarget(), "admin"));
+    } catch (CoordinationException e) {
+      fail(reply, "handover", ErrorCode.UNAVAILABLE, e.getMessage());
+      return;
+    }
+    ok(reply, "handover", System.nanoTime(), HandOverReply.newBuilder().setShard(info(c)).build());
   }
 
   // ------------------------------------------------------------------ keyspaces

@@ -6,8 +6,16 @@ import io.bulwark.coord.NodeRecord;
 import io.bulwark.coord.Placement;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.ShardConfig;
+import io.bulwark.core.common.ShardId;
+import io.bulwark.coord.HandoverRequest;
+import io.bulwark.core.placement.HandoverPolicy;
+import io.bulwark.core.placement.NodeHealthView;
+import io.bulwark.core.placement.NodeLiveness;
+import io.bulwark.core.placement.ReplicationPolicy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller's duties while this node holds the ZooKeeper {@code LeaderLatch} (DESIGN §2,
  * §3 rule 8): create the {@code default} keyspace, place every keyspace's first shard
- * configurations, and restore replication factors by adding live nodes as learners. It never
+ * configurations, and restore replication factors by adding learners ({@link ReplicationPolicy}:
+ * a returning replica at once, another node after {@code replace-after}). It never
  * changes a shard's primary or backups — replicas do that — and edits learners only by
  * compare-and-set. Runs on its own thread, once a second.
  */
@@ -28,6 +37,8 @@ final class Controller implements AutoCloseable {
   /** How long a new controller waits for nodes to join before it places `default` smaller. */
   static final long DEFAULT_KEYSPACE_WAIT_MS = 5_000;
   static final int DEFAULT_REPLICAS = 3;
+  /** Stale handover requests are cleared every this many rounds (one ZooKeeper scan). */
+  static final int CLEANUP_ROUNDS = 5;
 
   private final Coordinator coord;
   private final ClusterView view;
@@ -38,20 +49,36 @@ final class Controller implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+  private final long replaceAfterMs;
+  private final NodeLiveness liveness;
+  private final NodeHealthView health;
   private ScheduledFuture<?> duty;
   private long leadingSinceMs;
+  /** This term's replication policy: what it remembers starts with the term. */
+  private ReplicationPolicy replication;
+  private HandoverPolicy handovers;
+  /** Rounds since stale handover requests were last cleared. */
+  private int roundsSinceCleanup;
 
-  Controller(Coordinator coord, ClusterView view, EventLog events) {
+  Controller(Coordinator coord, ClusterView view, EventLog events, long replaceAfterMs,
+      NodeLiveness liveness, NodeHealthView health) {
     this.coord = coord;
+    this.health = health;
     this.view = view;
     this.events = events;
+    this.replaceAfterMs = replaceAfterMs;
+    this.liveness = liveness;
   }
 
   /** Called from Curator's thread when leadership changes. */
   synchronized void leading(boolean leading) {
     if (leading && duty == null) {
       leadingSinceMs = System.currentTimeMillis();
-      events.emit("controller", "leading=true");
+      ReplicationPolicy policy =
+          new ReplicationPolicy(replaceAfterMs, System.nanoTime() / 1_000_000);
+      replication = policy;
+      handovers = new HandoverPolicy();
+      events.emit("controller", "leading=true replace-after=" + replaceAfterMs + "ms");
       duty = exec.scheduleWithFixedDelay(this::runDuties, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     } else if (!leading && duty != null) {
       duty.cancel(false);
@@ -65,7 +92,18 @@ final class Controller implements AutoCloseable {
       ensureDefaultKeyspace();
       for (KeyspaceSpec spec : view.keyspaces()) {
         place(spec);
-        restoreReplication(spec);
+      }
+      ReplicationPolicy policy;
+      HandoverPolicy handoverPolicy;
+      synchronized (this) {
+        policy = replication;
+        handoverPolicy = handovers;
+      }
+      restoreReplication(policy);
+      askHandovers(handoverPolicy);
+      if (++roundsSinceCleanup >= CLEANUP_ROUNDS) {
+        roundsSinceCleanup = 0;
+        clearStaleHandoverRequests();
       }
     } catch (RuntimeException e) {
       LOG.warn("event=controller-duty-failed reason=\"{}\"", e.getMessage(), e);
@@ -121,51 +159,65 @@ final class Controller implements AutoCloseable {
     }
   }
 
-  /** Adds a live node as a learner to every shard below its replication factor (§3.11). */
-  private void restoreReplication(KeyspaceSpec spec) {
-    List<NodeRecord> live = view.liveNodes();
-    // Scan the watched view (no ZooKeeper reads); setLearners re-reads after a sync and fails if
-    // the view was stale, and the next round tries again.
-    for (ShardConfig c : view.shards()) {
-      if (!c.shard().keyspace().equals(spec.name())) {
+  /**
+   * Restores replication factors by learners-only compare-and-sets, as {@link ReplicationPolicy}
+   * decides: a returning former replica at once, another node only after {@code replace-after}.
+   * Scans the watched view (no ZooKeeper reads); setLearners re-reads after a sync and fails if
+   * the view was stale, and the next round decides again.
+   */
+  private void restoreReplication(ReplicationPolicy policy) {
+    List<ShardConfig> shards = view.shards();
+    Map<ShardId, Integer> factors = new HashMap<>();
+    for (ShardConfig c : shards) {
+      KeyspaceSpec spec = view.keyspace(c.shard().keyspace());
+      if (spec != null) {
+        factors.put(c.shard(), spec.replicas());
+      }
+    }
+    List<String> live = new ArrayList<>();
+    for (NodeRecord n : view.liveNodes()) {
+      if (n.acceptsNewReplicas()) { // DESIGN §6: no new replicas on a node low on disk
+        live.add(n.id());
+      }
+    }
+    live.sort(null);
+    long nowMs = System.nanoTime() / 1_000_000;
+    for (ReplicationPolicy.Action a : policy.decide(nowMs, shards, factors, live, liveness)) {
+      CasResult r = coord.setLearners(a.expected(), a.learners());
+      if (!r.succeeded()) {
         continue;
       }
-      int replicas = c.members().size() + c.learners().size();
-      if (replicas >= spec.replicas()) {
-        continue;
-      }
-      String candidate = leastLoaded(live, c);
-      if (candidate == null) {
-        continue;
-      }
-      List<String> learners = new ArrayList<>(c.learners());
-      learners.add(candidate);
-      CasResult r = coord.setLearners(c, learners);
-      if (r.succeeded()) {
-        view.learn(r.current());
-        events.emit("replica-added", "shard=" + c.shard() + " node=" + candidate
-            + " as=learner epoch=" + c.epoch());
+      view.learn(r.current());
+      if (a.add()) {
+        events.emit("replica-added", "shard=" + a.expected().shard() + " node=" + a.node()
+            + " as=learner reason=" + a.reason() + " epoch=" + a.expected().epoch());
+      } else {
+        events.emit("replica-removed", "shard=" + a.expected().shard() + " node=" + a.node()
+            + " as=learner reason=" + a.reason() + " epoch=" + a.expected().epoch());
       }
     }
   }
 
-  private String leastLoaded(List<NodeRecord> live, ShardConfig c) {
-    String best = null;
-    int bestLoad = Integer.MAX_VALUE;
-    for (NodeRecord n : live) {
-      if (c.isReplica(n.id()) || !n.acceptsNewReplicas()) {
-        continue; // DESIGN §6: a node low on disk (or FAILED) takes no new replicas
-      }
-      int load = 0;
-      for (ShardConfig other : view.shards()) {
-        load += other.isReplica(n.id()) ? 1 : 0;
-      }
-      if (load < bestLoad || (load == bestLoad && n.id().compareTo(best) < 0)) {
-        best = n.id();
-        bestLoad = load;
+  /** Asks DEGRADED primaries to hand over, as {@link HandoverPolicy} decides (DESIGN §6). */
+  private void askHandovers(HandoverPolicy policy) {
+    long nowMs = System.nanoTime() / 1_000_000;
+    for (HandoverPolicy.Ask a : policy.decide(nowMs, view.shards(), health, liveness)) {
+      ShardConfig c = a.config();
+      coord.requestHandover(new HandoverRequest(c.shard(), c.epoch(), a.target(), "degraded"));
+      events.emit("handover", "shard=" + c.shard() + " primary=" + c.primary() + " target="
+          + a.target() + " phase=asked reason=degraded epoch=" + c.epoch());
+    }
+  }
+
+  /** Deletes handover requests whose epoch has passed: done, or overtaken by another change. */
+  private void clearStaleHandoverRequests() {
+    for (HandoverRequest r : coord.handoverRequests()) {
+      ShardConfig c = view.shards().stream().filter(s -> s.shard().equals(r.shard()))
+          .findFirst().orElse(null);
+      if (c == null || c.epoch() > r.epoch()) {
+        coord.clearHandover(r);
       }
     }
-    return best;
   }
 
   @Override

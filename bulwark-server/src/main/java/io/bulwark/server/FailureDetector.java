@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *   <li>re-evaluates every tracked peer's phi, and emits {@code node-suspected} when it reaches
  *       the threshold and {@code node-recovered} when it falls back below;</li>
  *   <li>publishes {@code bulwark_peer_phi{peer}} and {@code bulwark_peer_suspected{peer}};</li>
- *   <li>runs the after-tick hook ({@link NodeLiveness#update}).</li>
+ *   <li>runs the after-tick hook ({@link LivenessTracker#update}).</li>
  * </ol>
  * Any batch received from a peer — heartbeat or replica traffic — counts as an arrival
  * ({@link #onArrival}, called from gRPC threads).

@@ -52,6 +52,7 @@ import java.util.TreeMap;
  * # Test only: sleep this long after every synced log batch, inflating the observed fsync
  * # latency (for graceful-handover tests). Never set it in production.
  * test.fsync-delay.ms = 0
+ * replace-after.ms = 30000          # DESIGN §6: re-replicate a node gone this long (controller)
  * </pre>
  *
  * {@link #load} refuses unknown keys, missing required keys and malformed values with a message
@@ -71,7 +72,8 @@ public record NodeConfig(
     long beaconMs,
     long zookeeperSessionMs,
     HealthSettings health,
-    long testFsyncDelayMs) {
+    long testFsyncDelayMs,
+    long replaceAfterMs) {
 
   private static final Set<String> KEYS = Set.of("node.id", "cluster.name", "zookeeper",
       "client.address", "peer.address", "admin.address", "data.dir", "zone", "lease.ms",
@@ -80,7 +82,7 @@ public record NodeConfig(
       "health.heap-after-gc.max.percent", "health.gc-time.max.percent",
       "health.fsync-p99.degraded.ms", "health.fsync-p99.failed.ms", "disk.low.bytes",
       "disk.reserve.bytes", "health.degrade-after.samples", "health.recover-after.samples",
-      "test.fsync-delay.ms");
+      "test.fsync-delay.ms", "replace-after.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
   public static final class ConfigException extends RuntimeException {
@@ -128,7 +130,8 @@ public record NodeConfig(
         millis(m, "beacon.ms", 50, source),
         millis(m, "zookeeper.session.ms", 10_000, source),
         health(m, source),
-        count(m, "test.fsync-delay.ms", 0, 0, source));
+        count(m, "test.fsync-delay.ms", 0, 0, source),
+        millis(m, "replace-after.ms", 30_000, source));
   }
 
   private static HealthSettings health(Map<String, String> m, String source) {
@@ -169,7 +172,7 @@ public record NodeConfig(
     hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
     return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
         adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs, health,
-        testFsyncDelayMs);
+        testFsyncDelayMs, replaceAfterMs);
   }
 
   /** Writes this configuration as a properties file that {@link #load} reads back. */
@@ -185,6 +188,7 @@ public record NodeConfig(
     b.append("zone = ").append(zone).append('\n');
     b.append("lease.ms = ").append(leaseMs).append('\n');
     b.append("grace.ms = ").append(graceMs).append('\n');
+    b.append("replace-after.ms = ").append(replaceAfterMs).append('\n');
     b.append("beacon.ms = ").append(beaconMs).append('\n');
     b.append("zookeeper.session.ms = ").append(zookeeperSessionMs).append('\n');
     long ms = HealthSettings.MS;

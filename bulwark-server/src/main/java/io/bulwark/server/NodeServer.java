@@ -5,6 +5,7 @@ import io.bulwark.coord.Coordinator;
 import io.bulwark.coord.NodeRecord;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.core.common.Limits;
+import io.bulwark.core.detect.NodeHealth;
 import io.bulwark.core.detect.HealthPolicy;
 import io.bulwark.core.detect.HealthVerdict;
 import io.bulwark.core.detect.Liveness;
@@ -51,7 +52,7 @@ public final class NodeServer implements AutoCloseable {
   private final Server clientServer;
   private final AdminHttp admin;
   private final FailureDetector detector;
-  private final NodeLiveness liveness;
+  private final LivenessTracker liveness;
   private final HealthMonitor health;
   private final ExecutorService proposals;
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -82,7 +83,7 @@ public final class NodeServer implements AutoCloseable {
         () -> view.liveNodes().stream().map(NodeRecord::id).collect(Collectors.toList()),
         view::knownNodes, transport::heartbeat, FIRST_CONTACT_GRACE_MS * MS, events, metrics);
     transport.onArrival(detector::onArrival);
-    liveness = new NodeLiveness(id -> view.liveNode(id) != null, detector::isSuspected,
+    liveness = new LivenessTracker(id -> view.liveNode(id) != null, detector::isSuspected,
         events::emit);
     health = new HealthMonitor(new HealthPolicy(hs.thresholds()),
         new ResourceSampler(store::diskFreeBytes, metrics.fsyncWindow()), coord::updateHealth,
@@ -107,7 +108,13 @@ public final class NodeServer implements AutoCloseable {
         loop.onProposalResult(shard, next, false);
       }
     }));
-    controller = new Controller(coord, view, events);
+    // Gone = no ZooKeeper session and suspected by phi accrual; degraded = what the node itself
+    // publishes in its ZooKeeper record (DESIGN §6).
+    controller = new Controller(coord, view, events, cfg.replaceAfterMs(), liveness,
+        node -> {
+          NodeRecord r = view.liveNode(node);
+          return r != null && r.health() != NodeHealth.HEALTHY;
+        });
     view.start(coord, loop::onConfig,
         keyspace -> store.shards().stream().filter(s -> s.keyspace().equals(keyspace))
             .forEach(loop::drop));
@@ -144,6 +151,8 @@ public final class NodeServer implements AutoCloseable {
     detector.start(hs.heartbeatMs(), now -> liveness.update(
         view.knownNodes().stream().filter(id -> !id.equals(cfg.nodeId()))
             .collect(Collectors.toList()), now));
+    coord.watchHandoverRequests(
+        r -> loop.onHandoverRequest(r.shard(), r.epoch(), r.target()));
     coord.onControllerChange(controller::leading);
     events.emit("node-started", "client=" + cfg.clientAddress() + " peer=" + cfg.peerAddress()
         + " admin=" + cfg.adminAddress() + " data=" + cfg.dataDir());

@@ -61,6 +61,7 @@ final class ReplicaLoop implements AutoCloseable {
   private final EventLog events;
   private final Metrics metrics;
   private final FatalHandler fatal;
+  private final LearnerProgressBoard progress;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
   private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
   private final Map<ShardId, Outbox> outboxes = new HashMap<>();
@@ -91,6 +92,7 @@ final class ReplicaLoop implements AutoCloseable {
     this.events = events;
     this.metrics = metrics;
     this.fatal = fatal;
+    this.progress = new LearnerProgressBoard(events);
     this.thread = daemon(this::run, "bulwark-replicas");
   }
 
@@ -192,6 +194,25 @@ final class ReplicaLoop implements AutoCloseable {
       ShardReplica r = replicas.get(shard);
       if (r != null) {
         dispatch(r, new Input.ProposalResult(System.nanoTime(), proposed, succeeded));
+      }
+    });
+  }
+
+  /**
+   * A handover request from ZooKeeper (DESIGN §3 rule 8): only the primary of exactly the
+   * requested epoch acts on it, so a stale request never moves a later primary.
+   */
+  void onHandoverRequest(ShardId shard, long epoch, String target) {
+    submit(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r == null || r.role() != ShardReplica.Role.PRIMARY || r.config() == null) {
+        return;
+      }
+      if (r.config().epoch() == epoch) {
+        dispatch(r, new Input.HandOver(System.nanoTime(), target));
+      } else {
+        events.emit("handover", "shard=" + shard + " target=" + target + " phase=aborted"
+            + " reason=stale-request epoch=" + epoch + " current=" + r.config().epoch());
       }
     });
   }
@@ -362,7 +383,13 @@ final class ReplicaLoop implements AutoCloseable {
       metrics.shardEpoch.labelValues(ks, shard).set(r.config() == null ? 0 : r.config().epoch());
       metrics.shardCommitted.labelValues(ks, shard).set(r.committedIndex());
       metrics.shardApplied.labelValues(ks, shard).set(r.appliedIndex());
+      progress.publish(r.shard(), r.learnerProgress());
     }
+  }
+
+  /** Re-replication progress of the shards this node is primary of (any thread). */
+  LearnerProgressBoard progress() {
+    return progress;
   }
 
   @Override

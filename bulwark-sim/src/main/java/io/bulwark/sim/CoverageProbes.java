@@ -13,8 +13,9 @@ final class CoverageProbes {
   static final List<String> EXPECTED = List.of(
       "core:became-primary", "core:reconciled", "core:stepped-down", "core:grace-expired",
       "core:log-truncated", "core:snapshot-sent", "core:snapshot-installed",
-      "core:config-changed", "core:propose",
-      "controller:replica-added", "coord:cas-lost", "coord:proposal-unreachable",
+      "core:config-changed", "core:propose", "core:handover",
+      "core:handover:done", "core:handover:cas-failed", "core:handover:aborted-resumed",
+      "controller:replica-added", "controller:handover-asked", "coord:cas-lost", "coord:proposal-unreachable",
       "node:crashed", "node:stalled", "node:read-release-delayed",
       "fault:partition", "fault:crash-all", "fault:coord-outage", "fault:coord-session-lost",
       "fault:reboot", "fault:clock-rate", "fault:disk-stall",

@@ -56,6 +56,12 @@ final class SimKnobs {
   final long clientOpDeadlineNanos;
   /** The controller's period (the real one runs once a second). */
   final long controllerPeriodNanos;
+  /**
+   * Chance per controller period and shard that the controller asks the primary to hand over
+   * to a random backup during the chaos phase (§3.8; the real controller does it for a DEGRADED
+   * node). Drawn last, so the draws before it are those of seeds from before handovers existed.
+   */
+  final double handoverRate;
 
   SimKnobs(SplittableRandom r) {
     nodes = 3 + r.nextInt(3);
@@ -93,6 +99,7 @@ final class SimKnobs {
     clientAttemptTimeoutNanos = (100 + r.nextInt(400)) * MS;
     clientOpDeadlineNanos = (1_000 + r.nextInt(2_000)) * MS;
     controllerPeriodNanos = (100 + r.nextInt(900)) * MS;
+    handoverRate = pick(r, 0.0, 0.0, 0.1, 0.3, 1.0);
   }
 
   /**
@@ -150,6 +157,7 @@ final class SimKnobs {
         + (partitions ? " partition" : "") + (coordOutages ? " coord-outage" : "")
         + (coordLostReplyRate > 0 ? " cas-reply-lost=" + coordLostReplyRate : "")
         + (stalls ? " stall" : "") + (clockChanges ? " clock-rate" : "")
-        + (reboots ? " reboot" : "") + "]";
+        + (reboots ? " reboot" : "") + "]"
+        + (handoverRate > 0 ? " handover=" + handoverRate : "");
   }
 }

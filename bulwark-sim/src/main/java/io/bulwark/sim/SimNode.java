@@ -233,6 +233,16 @@ final class SimNode {
     });
   }
 
+  /** The controller's request that this node's replica of {@code shard} hand over (§3.8). */
+  void handOver(ShardId shard, String target) {
+    run(() -> {
+      ShardReplica r = replicas.get(shard);
+      if (r != null) {
+        dispatch(r, new Input.HandOver(clock.nowNanos(), target));
+      }
+    });
+  }
+
   private void onDurable(ShardId shard, long index, long epoch) {
     run(() -> {
       ShardReplica r = replicas.get(shard);
@@ -337,6 +347,9 @@ final class SimNode {
       coord.propose(this, pc.expectedEpoch(), pc.next());
     } else if (e instanceof Effect.Emit em) {
       trace.record(id, "core:" + em.event(), em.detail());
+      if (em.event().equals("handover")) {
+        trace.count(handoverProbe(em.detail()));
+      }
       if (em.event().equals("replica-wiped")) {
         throw new SimFailure("replica " + id + " of " + shard + " was wiped: it had applied an"
             + " entry the primary's log does not hold, impossible with acks ALL (" + em.detail()
@@ -347,6 +360,13 @@ final class SimNode {
     } else {
       disk.submit(shard, e, null);
     }
+  }
+
+  /** {@code core:handover:<phase>}, so a batch reports handover paths it never reached. */
+  static String handoverProbe(String detail) {
+    int at = detail.indexOf("phase=");
+    String phase = at < 0 ? "?" : detail.substring(at + 6).split(" ", 2)[0];
+    return "core:handover:" + phase + (detail.contains("resumed-in-epoch") ? "-resumed" : "");
   }
 
   /** A read leaves only if a clock read after the value was read is inside its lease (§3.6). */

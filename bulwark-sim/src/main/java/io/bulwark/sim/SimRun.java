@@ -100,13 +100,14 @@ public final class SimRun {
       nodes.add(node);
       byId.put(id, node);
     }
-    this.controller = new SimController(scheduler, knobs, coord, nodes, trace);
     this.nemesis = new SimNemesis(scheduler, root.split(), knobs, nodes, network, coord, trace);
     for (int i = 0; i < knobs.clients; i++) {
       clients.add(new SimClient("c" + i, scheduler, root.split(), knobs, network, nodes, history,
           trace, keys));
     }
     this.workloadRandom = root.split();
+    // Split last, so every earlier component draws what it drew before handovers existed.
+    this.controller = new SimController(scheduler, knobs, coord, nodes, trace, root.split());
   }
 
   /** Runs one seed; never throws for a bug found, only reports it in the result. */
@@ -165,6 +166,7 @@ public final class SimRun {
 
     long healedAt = scheduler.nowNanos();
     nemesis.heal();
+    controller.stopHandovers();
     for (SimNode n : nodes) {
       n.releaseDelays(false);
     }

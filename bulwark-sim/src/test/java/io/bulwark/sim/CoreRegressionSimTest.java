@@ -23,10 +23,12 @@ class CoreRegressionSimTest {
   /**
    * Liveness: a follower added on a node whose clock reads negative (System.nanoTime's origin
    * is arbitrary) got nothing until the next write; with min-insync 2 there never was one.
+   * First found as seed 54 (which no longer reproduces it since the simulator's controller
+   * asks for handovers).
    */
   @Test
-  void seed54_learnerOnANegativeClock_catchesUpWithoutAWrite() {
-    run(54);
+  void seed1_learnerOnANegativeClock_catchesUpWithoutAWrite() {
+    run(1);
   }
 
   /**
@@ -41,11 +43,12 @@ class CoreRegressionSimTest {
   /**
    * Two primaries: a primary without backups promoted a learner, missed that the CAS won (lost
    * answer or a pause), and kept an unbounded lease while the learner took over. First found
-   * as seed 92.
+   * as seed 92, then kept as seed 1656 until the simulator's controller began asking for
+   * handovers.
    */
   @Test
-  void seed1656_promotionWithAnUnknownOutcome_boundsThePrimarysLease() {
-    run(1656);
+  void seed703_promotionWithAnUnknownOutcome_boundsThePrimarysLease() {
+    run(703);
   }
 
   /**

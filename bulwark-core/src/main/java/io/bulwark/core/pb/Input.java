@@ -40,6 +40,14 @@ public sealed interface Input {
    */
   record PeerUnreachable(long nowNanos, String node) implements Input {}
 
+  /**
+   * Asks this primary to hand primaryship over to {@code target}, one of its backups (§3.8): it
+   * stops serving, lets its in-flight entries commit, waits until the target durably holds its
+   * whole log, then proposes the next epoch with the target primary. Ignored, with a
+   * {@code handover phase=aborted} event, by a replica that cannot do so now.
+   */
+  record HandOver(long nowNanos, String target) implements Input {}
+
   /** Periodic: beacons, retransmission, grace and lease checks. */
   record Tick(long nowNanos) implements Input {}
 }

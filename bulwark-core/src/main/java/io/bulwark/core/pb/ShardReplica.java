@@ -33,7 +33,9 @@ import java.util.TreeMap;
  * a primary removes a backup that made no progress for a lease (§3.5) or promotes a caught-up
  * learner (§3.11); a backup whose grace expired proposes itself (§3.7); a node that finds itself
  * primary of a configuration it did not create — after a restart, or the initial placement —
- * first moves to a new epoch (§3.10).
+ * first moves to a new epoch (§3.10). A primary asked to ({@link Input.HandOver}) hands
+ * primaryship to a caught-up backup without losing or failing an acknowledged write (§3.8; see
+ * {@link Handover} for why no two primaries serve at once).
  *
  * <p>Not thread-safe: the runtime calls {@link #handle} from one thread per replica.
  */
@@ -78,12 +80,58 @@ public final class ShardReplica {
   private final Map<ClientSeq, Long> inflight = new HashMap<>();
   /** A learner being promoted: commits wait for it until the CAS resolves (§3.11). */
   private String promoting;
+  /** A handover this primary is performing (§3.8), or null; it serves nothing meanwhile. */
+  private Handover handover;
 
   // Proposals (either role).
   private ShardConfig proposal;
   private long proposalSentNanos;
 
   private record ClientSeq(String clientId, long seq) {}
+
+  /**
+   * A graceful handover in progress at the primary (§3.8), from the moment it stopped serving.
+   *
+   * <p><b>Why no two primaries serve at once.</b> The old primary stops serving (refuses every
+   * read and write) before it proposes epoch {@code e+1} = {target primary, itself and the rest
+   * as backups}, and from then on it serves again only by <em>winning</em> a compare-and-set of
+   * its own (a fresh epoch with itself primary, {@link Phase#RECLAIMING}): a CAS whose answer was
+   * lost may have won, so a failure report alone proves nothing. The target, seeing {@code e+1}
+   * name it primary without having created it, takes the restart path (§3.10): it CASes
+   * {@code e+2} before assigning any index, reconciles, and serves under its own lease, which
+   * needs beacon acks from every backup of {@code e+2} — the old primary acks only after it
+   * adopted a newer epoch and stopped being primary. The target may skip waiting for grace
+   * because the only configurations naming another node primary are the controller's initial
+   * placement (nobody served before) and a handover (its creator had stopped serving, and never
+   * serves in that epoch again); a backup's own grace proposal names itself. So "the old primary
+   * issued the CAS after it stopped serving" holds by construction rather than by a flag in the
+   * configuration, and the target never sees a configuration from a serving primary that names
+   * it. While the old primary drains, it keeps beaconing, so it can resume at once on an abort
+   * before the CAS, and no backup's grace expires because of the handover.
+   */
+  private static final class Handover {
+    enum Phase {
+      /** Waiting for in-flight entries to commit and the target to hold the whole log. */
+      DRAINING,
+      /** The handover CAS is out. */
+      CASING,
+      /** The CAS failed or its answer was lost: serve again only after winning a fresh epoch. */
+      RECLAIMING
+    }
+
+    final String target;
+    final long startedNanos;
+    /** The last index when it stopped serving; nothing is appended after it. */
+    final long lastIndex;
+    Phase phase = Phase.DRAINING;
+    ShardConfig casProposal;
+
+    Handover(String target, long startedNanos, long lastIndex) {
+      this.target = target;
+      this.startedNanos = startedNanos;
+      this.lastIndex = lastIndex;
+    }
+  }
 
   /** The primary's view of one backup or learner. */
   private static final class Follower {
@@ -95,6 +143,8 @@ public final class ShardReplica {
     long lastProgressNanos;
     long beaconAckedSentNanos = Long.MIN_VALUE;
     long snapshotSentNanos = Long.MIN_VALUE / 2;
+    /** Snapshot bytes (keys and values) sent to it, for progress reports. */
+    long snapshotBytesSent;
 
     Follower(long nextIndex, long nowNanos) {
       this.nextIndex = nextIndex;
@@ -169,10 +219,25 @@ public final class ShardReplica {
     return log.get(index);
   }
 
+  /** The learners' progress if this replica is the primary (else empty), for status (§6). */
+  public List<LearnerProgress> learnerProgress() {
+    List<LearnerProgress> out = new ArrayList<>();
+    if (role != Role.PRIMARY || config == null) {
+      return out;
+    }
+    for (String l : config.learners()) {
+      Follower f = followers.get(l);
+      if (f != null) {
+        out.add(new LearnerProgress(l, f.matchIndex, log.lastIndex(), f.snapshotBytesSent));
+      }
+    }
+    return out;
+  }
+
   /** True if this replica would serve a read or write at {@code nowNanos}. */
   public boolean isServing(long nowNanos) {
     return role == Role.PRIMARY && !needsNewEpoch && committedIndex >= epochStartIndex
-        && nowNanos < leaseExpiryNanos();
+        && handover == null && nowNanos < leaseExpiryNanos();
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -198,10 +263,15 @@ public final class ShardReplica {
       onPeerUnreachable(now, u.node());
     } else if (in instanceof Input.Tick) {
       onTick(now);
+    } else if (in instanceof Input.HandOver h) {
+      onHandOver(now, h.target());
     } else {
       throw new IllegalArgumentException("unknown input " + in);
     }
     advance(now);
+    if (handover != null && handover.phase == Handover.Phase.DRAINING) {
+      progressDrain(now);
+    }
   }
 
   // ---------------------------------------------------------------- client requests
@@ -261,6 +331,11 @@ public final class ShardReplica {
       String hint = config == null || config.primary().equals(self) ? null : config.primary();
       return new ClientReply.Refused(Refusal.NOT_PRIMARY,
           self + " is not the primary of " + shard, hint);
+    }
+    if (handover != null) {
+      // Refused before append, so certainly not applied: the client retries at the target.
+      return new ClientReply.Refused(Refusal.NOT_PRIMARY,
+          "primary of " + shard + " is handing over to " + handover.target, handover.target);
     }
     if (needsNewEpoch || committedIndex < epochStartIndex) {
       return new ClientReply.Refused(Refusal.UNAVAILABLE,
@@ -561,6 +636,11 @@ public final class ShardReplica {
       return;
     }
     proposal = null;
+    if (!succeeded && handover != null && proposed.equals(handover.casProposal)) {
+      handover.phase = Handover.Phase.RECLAIMING;
+      out.add(new Effect.Emit("handover", describeHandover("cas-failed")
+          + " (its outcome is unknown until a fresh epoch is won)"));
+    }
     // A failed promotion keeps `promoting`: the runtime reports an unknown outcome (a lost
     // reply) as a failure, yet the learner may be a backup of the next epoch. A definite loss
     // comes with a newer configuration, and adopt() clears it then.
@@ -576,12 +656,14 @@ public final class ShardReplica {
     config = c;
     promoting = null;
     snapshotChunks.clear();
+    endHandover(c);
     if (c.primary().equals(self)) {
       if (own && was == Role.PRIMARY && !needsNewEpoch && old != null
           && old.primary().equals(self)) {
         // Our own removal or promotion CAS: same log, same tenure, new epoch.
         syncFollowers(now);
         out.add(new Effect.Emit("config-changed", describe(c)));
+        emitMembershipEvents(old, c);
       } else if (own) {
         becomePrimary(now);
       } else {
@@ -606,6 +688,22 @@ public final class ShardReplica {
     verifiedIndex = Math.min(verifiedIndex, committedIndex);
     out.add(new Effect.Emit("role", "shard=" + shard + " epoch=" + c.epoch() + " role="
         + role.name().toLowerCase() + " primary=" + c.primary()));
+  }
+
+  /** DESIGN §6 events for what this primary's own CAS changed: promotions and removals. */
+  private void emitMembershipEvents(ShardConfig old, ShardConfig c) {
+    for (String b : c.backups()) {
+      if (old.learners().contains(b)) {
+        out.add(new Effect.Emit("catch-up-done", "shard=" + shard + " node=" + b
+            + " epoch=" + c.epoch()));
+      }
+    }
+    for (String b : old.backups()) {
+      if (!c.isReplica(b)) {
+        out.add(new Effect.Emit("replica-removed", "shard=" + shard + " node=" + b
+            + " reason=backup-silent epoch=" + c.epoch()));
+      }
+    }
   }
 
   private Role followerRoleIn(ShardConfig c) {
@@ -673,9 +771,133 @@ public final class ShardReplica {
     out.add(new Effect.Emit("propose", describe(next) + " reason=" + why));
   }
 
+  /** A proposal is out and may still be answered (one unanswered for a grace counts as lost). */
+  private boolean proposalPending(long now) {
+    return proposal != null && now - proposalSentNanos < opts.graceNanos();
+  }
+
   private static String describe(ShardConfig c) {
     return "shard=" + c.shard() + " epoch=" + c.epoch() + " primary=" + c.primary()
         + " backups=" + c.backups() + " learners=" + c.learners();
+  }
+
+  // ---------------------------------------------------------------- handover (§3.8)
+
+  private void onHandOver(long now, String target) {
+    String refused = handoverRefusal(now, target);
+    if (refused != null) {
+      out.add(new Effect.Emit("handover", "shard=" + shard + " target=" + target
+          + " phase=aborted reason=" + refused));
+      return;
+    }
+    handover = new Handover(target, now, log.lastIndex());
+    out.add(new Effect.Emit("handover", describeHandover("started")
+        + " epoch=" + config.epoch() + " last=" + log.lastIndex()));
+    sendPrepares(now, false);
+  }
+
+  /** Why this replica cannot start a handover to {@code target} now, or null. */
+  private String handoverRefusal(long now, String target) {
+    if (role != Role.PRIMARY || needsNewEpoch || committedIndex < epochStartIndex) {
+      return "not-a-serving-primary";
+    }
+    if (handover != null) {
+      return "already-handing-over-to-" + handover.target;
+    }
+    if (!config.backups().contains(target)) {
+      return "target-not-a-backup";
+    }
+    if (proposalPending(now) || promoting != null) {
+      return "configuration-change-pending";
+    }
+    return null;
+  }
+
+  /**
+   * Draining: once every entry is committed and applied (so every write waiting here got its
+   * reply) and the target durably holds the whole log, propose the handover configuration.
+   */
+  private void progressDrain(long now) {
+    Handover h = handover;
+    Invariants.check(log.lastIndex() == h.lastIndex,
+        "%s appended (last %s) while handing over from last %s", shard, log.lastIndex(),
+        h.lastIndex);
+    Follower target = followers.get(h.target);
+    if (sm.appliedIndex() < h.lastIndex || target.matchIndex < h.lastIndex
+        || proposalPending(now)) {
+      return;
+    }
+    List<String> backups = new ArrayList<>();
+    backups.add(self);
+    for (String b : config.backups()) {
+      if (!b.equals(h.target)) {
+        backups.add(b);
+      }
+    }
+    h.phase = Handover.Phase.CASING;
+    h.casProposal = config.next(h.target, backups, config.learners());
+    out.add(new Effect.Emit("handover", describeHandover("caught-up")
+        + " index=" + target.matchIndex + " after=" + (now - h.startedNanos) / 1_000_000 + "ms"));
+    propose(now, h.casProposal, "handover-to " + h.target);
+  }
+
+  /**
+   * Bounds the handover. Draining ends after one lease: a target that cannot catch up by then
+   * would be removed as silent (§3.5), and a silent other backup must still be removed within
+   * a lease, before its grace lets it take the shard; both resume service at once (no CAS was
+   * issued). A handover CAS unanswered for a grace counts as failed; either way the primary
+   * then has to win a fresh epoch before it serves again.
+   */
+  private void tickHandover(long now, boolean proposalPending) {
+    Handover h = handover;
+    if (h.phase == Handover.Phase.DRAINING) {
+      List<String> silent = new ArrayList<>();
+      for (String b : config.backups()) {
+        if (now - followers.get(b).lastProgressNanos > opts.leaseNanos()) {
+          silent.add(b);
+        }
+      }
+      if (!silent.isEmpty()) {
+        abortDrain("backup-silent " + silent);
+      } else if (now - h.startedNanos > opts.leaseNanos()) {
+        abortDrain("target-not-caught-up match=" + followers.get(h.target).matchIndex
+            + " last=" + h.lastIndex);
+      }
+      return;
+    }
+    if (h.phase == Handover.Phase.CASING && !proposalPending) {
+      h.phase = Handover.Phase.RECLAIMING;
+      out.add(new Effect.Emit("handover", describeHandover("cas-unanswered")));
+    }
+    if (h.phase == Handover.Phase.RECLAIMING && !proposalPending) {
+      propose(now, config.next(self, config.backups(), config.learners()), "handover-reclaim");
+    }
+  }
+
+  private void abortDrain(String reason) {
+    out.add(new Effect.Emit("handover", describeHandover("aborted") + " reason=" + reason));
+    handover = null;
+  }
+
+  /** A new configuration ends any handover: done if the target leads it, aborted otherwise. */
+  private void endHandover(ShardConfig c) {
+    if (handover == null) {
+      return;
+    }
+    if (c.primary().equals(handover.target)) {
+      out.add(new Effect.Emit("handover", describeHandover("done") + " epoch=" + c.epoch()));
+    } else if (c.primary().equals(self)) {
+      out.add(new Effect.Emit("handover", describeHandover("aborted")
+          + " reason=cas-failed resumed-in-epoch=" + c.epoch()));
+    } else {
+      out.add(new Effect.Emit("handover", describeHandover("aborted") + " reason=epoch "
+          + c.epoch() + " has primary " + c.primary()));
+    }
+    handover = null;
+  }
+
+  private String describeHandover(String phase) {
+    return "shard=" + shard + " target=" + handover.target + " phase=" + phase;
   }
 
   // ---------------------------------------------------------------- ticks
@@ -684,7 +906,7 @@ public final class ShardReplica {
     if (config == null) {
       return;
     }
-    boolean proposalPending = proposal != null && now - proposalSentNanos < opts.graceNanos();
+    boolean proposalPending = proposalPending(now);
     if (role == Role.PRIMARY) {
       if (needsNewEpoch) {
         if (!proposalPending) {
@@ -696,7 +918,10 @@ public final class ShardReplica {
         sendBeacons(now);
       }
       sendPrepares(now, false);
-      if (!proposalPending) {
+      if (handover != null) {
+        tickHandover(now, proposalPending);
+      }
+      if (handover == null && !proposalPending) {
         proposeMembershipChange(now);
       }
     } else if (role == Role.BACKUP && now - lastAckNanos > graceNanos()) {
@@ -822,6 +1047,9 @@ public final class ShardReplica {
       List<KeyValue> part = all.subList(i * chunkSize, Math.min(all.size(), (i + 1) * chunkSize));
       out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), i,
           i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of())));
+    }
+    for (KeyValue kv : all) {
+      f.snapshotBytesSent += kv.key().length + (kv.value() == null ? 0 : kv.value().length);
     }
     f.snapshotSentNanos = now;
     f.lastSentNanos = now;

@@ -36,6 +36,10 @@ final class ReplicaCluster {
   final Map<Long, ClientReply> replies = new HashMap<>();
   final List<String> events = new ArrayList<>();
   ShardConfig zk;
+  /** The next compare-and-set does not reach ZooKeeper: it fails and nothing is re-read. */
+  boolean nextCasUnreachable;
+  /** The next compare-and-set is written but its answer is lost: reported as a failure. */
+  boolean nextCasReplyLost;
   long now = 1_000 * MS;
   long nextRequestId = 1;
 
@@ -95,6 +99,15 @@ final class ReplicaCluster {
             .removeIf(x -> x.index() > t.lastKeptIndex());
       } else if (e instanceof Effect.Reply r) {
         replies.put(r.requestId(), r.reply());
+      } else if (e instanceof Effect.ProposeConfig p && nextCasUnreachable) {
+        nextCasUnreachable = false;
+        input(node, new Input.ProposalResult(now, p.next(), false));
+      } else if (e instanceof Effect.ProposeConfig p && nextCasReplyLost) {
+        nextCasReplyLost = false;
+        if (zk != null && zk.epoch() == p.expectedEpoch()) {
+          zk = p.next();
+        }
+        input(node, new Input.ProposalResult(now, p.next(), false));
       } else if (e instanceof Effect.ProposeConfig p) {
         boolean ok = zk != null && zk.epoch() == p.expectedEpoch();
         if (ok) {
@@ -107,6 +120,13 @@ final class ReplicaCluster {
       } else if (e instanceof Effect.Emit em) {
         events.add(node + " " + em.event() + " " + em.detail());
       }
+    }
+  }
+
+  /** Every live replica observes the stored configuration, as a ZooKeeper watch delivers it. */
+  void observeZk() {
+    for (String n : replicas.keySet()) {
+      input(n, new Input.ConfigObserved(now, zk));
     }
   }
 

@@ -261,6 +261,8 @@ class ShardReplicaTest {
     assertEquals(epoch + 1, c.zk.epoch());
     assertEquals(List.of("n2"), c.zk.backups());
     assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
+    assertTrue(c.events.contains("n1 replica-removed shard=default/0 node=n3"
+        + " reason=backup-silent epoch=" + c.zk.epoch()), c.events::toString);
   }
 
   @Test
@@ -302,6 +304,8 @@ class ShardReplicaTest {
     assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n3 snapshot-installed")),
         c.events::toString);
     assertTrue(c.zk.backups().contains("n3"), "n3 was promoted: " + c.zk);
+    assertTrue(c.events.contains("n1 catch-up-done shard=default/0 node=n3 epoch="
+        + c.zk.epoch()), c.events::toString);
     for (int i = 0; i < 30; i++) {
       assertArrayEquals(("v" + i).getBytes(), c.machines.get("n3").get(("k" + i).getBytes())
           .value());

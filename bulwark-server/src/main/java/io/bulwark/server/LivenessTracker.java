@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * <p>Use from the controller: {@code isGone(id)} to skip a node, {@code goneForNanos(id, now)}
  * to decide that its replicas must be re-created elsewhere.
  */
-final class NodeLiveness {
+final class LivenessTracker implements io.bulwark.core.placement.NodeLiveness {
   private record State(Liveness liveness, long sinceNanos) {}
 
   private final Predicate<String> registered;
@@ -35,7 +35,7 @@ final class NodeLiveness {
    * @param suspected whether the failure detector suspects a node
    * @param emit where events go: (kind, detail)
    */
-  NodeLiveness(Predicate<String> registered, Predicate<String> suspected,
+  LivenessTracker(Predicate<String> registered, Predicate<String> suspected,
       BiConsumer<String, String> emit) {
     this.registered = registered;
     this.suspected = suspected;
@@ -76,6 +76,12 @@ final class NodeLiveness {
 
   boolean isGone(String id) {
     return liveness(id) == Liveness.GONE;
+  }
+
+  /** For placement (the controller's replace-after clock): the same as {@link #isGone}. */
+  @Override
+  public boolean gone(String node) {
+    return isGone(node);
   }
 
   /** How long {@code id} has been gone at {@code nowNanos}; empty if it is not gone. */

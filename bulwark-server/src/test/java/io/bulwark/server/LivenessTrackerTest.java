@@ -17,12 +17,12 @@ import org.junit.jupiter.api.Test;
  * time is measured from when both first held, and each change is an event. Method: set the two
  * signals by hand and call update with explicit nanoseconds.
  */
-class NodeLivenessTest {
+class LivenessTrackerTest {
   private static final long S = 1_000_000_000L;
   private final Set<String> registered = new HashSet<>(Set.of("n2", "n3"));
   private final Set<String> suspected = new HashSet<>();
   private final List<String> events = new ArrayList<>();
-  private final NodeLiveness liveness = new NodeLiveness(registered::contains,
+  private final LivenessTracker liveness = new LivenessTracker(registered::contains,
       suspected::contains, (kind, detail) -> events.add(kind + " " + detail));
   private final List<String> nodes = List.of("n2", "n3");
 
