@@ -7,8 +7,8 @@
  *
  * <p>The build compiles and packages them into {@code target/benchmarks.jar} but never runs
  * them: run {@code java -jar bulwark-jmh/target/benchmarks.jar [regex]}
- * ({@code docs/benchmarks-jmh.md} has the command and the figures). The helpers here exist for
- * the benchmarks only; nothing else depends on this module.
+ * ({@code docs/benchmarks.md}, "Hot paths (JMH)", has the command and the figures). The
+ * helpers here exist for the benchmarks only; nothing else depends on this module.
  *
  * <p>Each class defaults to one fork with a fixed 1 GB heap, 3 warm-up iterations of 2 s and 5
  * measured ones of 2 s, so that a bare run of everything takes a few minutes rather than JMH's
