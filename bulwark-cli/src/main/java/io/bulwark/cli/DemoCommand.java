@@ -103,7 +103,13 @@ final class DemoCommand implements Callable<Integer> {
     try (BulwarkClient client = BulwarkClient.connect(endpoints, ClientOptions.defaults()
             .withRequestTimeout(Duration.ofSeconds(20)));
         HistoryWriter history = HistoryWriter.open(historyFile)) {
-      ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), STEP_DEADLINE);
+      try {
+        ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), STEP_DEADLINE);
+      } catch (IllegalStateException e) {
+        // Not a bug: on a starved machine leases lapse and shards keep failing over.
+        throw new CliException(ExitCode.FAILED, e.getMessage() + " (is the machine overloaded? "
+            + "the node logs are in " + dir + ")", e);
+      }
       say("Cluster up: 16 shards, each with a primary and 2 backups.");
 
       RegisterWorkload load = new RegisterWorkload(client, "default", writers, 10, 5_000_000,
