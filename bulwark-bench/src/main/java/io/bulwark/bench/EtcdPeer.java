@@ -25,26 +25,21 @@ import java.util.stream.IntStream;
  * <p>The leader is found from each member's {@code /v3/maintenance/status} (etcd's JSON gateway
  * over the client port): the member whose own id is the leader id every member reports.
  */
-public final class EtcdPeer implements Peer {
+public final class EtcdPeer extends ThreeMemberPeer {
   static final int MEMBERS = 3;
   static final Duration READY_DEADLINE = Duration.ofSeconds(60);
   static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Path dir;
-  private final List<MemberProcess> members = new ArrayList<>();
   private final List<String> clientUrls = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(STATUS_TIMEOUT).build();
-  private final boolean keepDir;
-  private boolean closed;
 
   /**
    * @param dir a new directory for the members' data and logs
    * @param keepDir false to remove {@code dir} in {@link #close}
    */
   public EtcdPeer(Path dir, boolean keepDir) {
-    this.dir = dir;
-    this.keepDir = keepDir;
+    super(dir, keepDir, READY_DEADLINE);
   }
 
   @Override
@@ -83,10 +78,7 @@ public final class EtcdPeer implements Peer {
       members.add(new MemberProcess(memberName(i), command, memberDir,
           memberDir.resolve("etcd.log")));
     }
-    for (MemberProcess m : members) {
-      m.start();
-    }
-    awaitReady();
+    startMembers();
   }
 
   private static String memberName(int i) {
@@ -103,43 +95,9 @@ public final class EtcdPeer implements Peer {
     return new EtcdTarget(clientUrls);
   }
 
-  @Override
-  public synchronized List<Long> serverPids() {
-    return members.stream().map(MemberProcess::pid).filter(p -> p > 0).toList();
-  }
-
-  @Override
-  public synchronized int leader() throws Exception {
-    int[] found = new int[1];
-    Waits.until("etcd to have a leader every member follows", READY_DEADLINE,
-        () -> (found[0] = agreedLeader()) >= 0, this::describe);
-    return found[0];
-  }
-
-  @Override
-  public synchronized void kill(int index) throws InterruptedException {
-    members.get(index).kill();
-  }
-
-  @Override
-  public synchronized void restart(int index) throws Exception {
-    members.get(index).start();
-    awaitReady();
-  }
-
-  private void awaitReady() throws Exception {
-    Waits.until("etcd's " + MEMBERS + " members to elect a leader", READY_DEADLINE, () -> {
-      for (MemberProcess m : members) {
-        if (!m.alive()) {
-          throw new BenchException("etcd member " + m.exitDescription());
-        }
-      }
-      return agreedLeader() >= 0;
-    }, this::describe);
-  }
-
   /** The index of the leader all members name, or -1 if some member does not answer or agree. */
-  private int agreedLeader() {
+  @Override
+  protected int agreedLeader() {
     String leaderId = null;
     int leaderIndex = -1;
     for (int i = 0; i < MEMBERS; i++) {
@@ -177,7 +135,8 @@ public final class EtcdPeer implements Peer {
     }
   }
 
-  private String describe() {
+  @Override
+  protected String describe() {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < members.size(); i++) {
       JsonNode s = status(i);
@@ -185,17 +144,5 @@ public final class EtcdPeer implements Peer {
           + " (log " + members.get(i).log() + ")");
     }
     return String.join("; ", parts);
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    members.forEach(MemberProcess::stop);
-    if (!keepDir) {
-      TempDirs.deleteQuietly(dir);
-    }
   }
 }

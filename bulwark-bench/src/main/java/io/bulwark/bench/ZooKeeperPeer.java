@@ -22,18 +22,14 @@ import java.util.stream.Collectors;
  *
  * <p>The leader is the server whose {@code srvr} reply says {@code Mode: leader}.
  */
-public final class ZooKeeperPeer implements Peer {
+public final class ZooKeeperPeer extends ThreeMemberPeer {
   static final int SERVERS = 3;
   static final String HEAP = "-Xmx512m";
   static final String MAIN = "org.apache.zookeeper.server.quorum.QuorumPeerMain";
   static final Duration READY_DEADLINE = Duration.ofSeconds(90);
 
-  private final Path dir;
   private final String classPath;
-  private final List<MemberProcess> servers = new ArrayList<>();
   private final List<Integer> clientPorts = new ArrayList<>();
-  private final boolean keepDir;
-  private boolean closed;
 
   /**
    * @param dir a new directory for the servers' data, configuration and logs
@@ -41,8 +37,7 @@ public final class ZooKeeperPeer implements Peer {
    * @param classPath the servers' class path (the bench's own: {@code java.class.path})
    */
   public ZooKeeperPeer(Path dir, boolean keepDir, String classPath) {
-    this.dir = dir;
-    this.keepDir = keepDir;
+    super(dir, keepDir, READY_DEADLINE);
     this.classPath = classPath;
   }
 
@@ -72,13 +67,10 @@ public final class ZooKeeperPeer implements Peer {
           StandardCharsets.US_ASCII);
       List<String> command = List.of(java, HEAP, "-XX:+UseG1GC", "-cp", classPath, MAIN,
           cfg.toString());
-      servers.add(new MemberProcess("zk" + (i + 1), command, serverDir,
+      members.add(new MemberProcess("zk" + (i + 1), command, serverDir,
           serverDir.resolve("zookeeper.log")));
     }
-    for (MemberProcess s : servers) {
-      s.start();
-    }
-    awaitReady();
+    startMembers();
   }
 
   static String config(Path dataDir, int clientPort) {
@@ -104,43 +96,9 @@ public final class ZooKeeperPeer implements Peer {
     return new ZooKeeperTarget(connectString());
   }
 
-  @Override
-  public synchronized List<Long> serverPids() {
-    return servers.stream().map(MemberProcess::pid).filter(p -> p > 0).toList();
-  }
-
-  @Override
-  public synchronized int leader() throws Exception {
-    int[] found = new int[1];
-    Waits.until("a ZooKeeper leader with every server following", READY_DEADLINE,
-        () -> (found[0] = servingLeader()) >= 0, this::describe);
-    return found[0];
-  }
-
-  @Override
-  public synchronized void kill(int index) throws InterruptedException {
-    servers.get(index).kill();
-  }
-
-  @Override
-  public synchronized void restart(int index) throws Exception {
-    servers.get(index).start();
-    awaitReady();
-  }
-
-  private void awaitReady() throws Exception {
-    Waits.until("the " + SERVERS + " ZooKeeper servers to form a quorum", READY_DEADLINE, () -> {
-      for (MemberProcess s : servers) {
-        if (!s.alive()) {
-          throw new BenchException("ZooKeeper server " + s.exitDescription());
-        }
-      }
-      return servingLeader() >= 0;
-    }, this::describe);
-  }
-
   /** The leader's index if every server serves (one leader, the rest followers), else -1. */
-  private int servingLeader() {
+  @Override
+  protected int agreedLeader() {
     int leader = -1;
     for (int i = 0; i < SERVERS; i++) {
       String mode = FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"));
@@ -156,25 +114,14 @@ public final class ZooKeeperPeer implements Peer {
     return leader;
   }
 
-  private String describe() {
+  @Override
+  protected String describe() {
     List<String> parts = new ArrayList<>();
-    for (int i = 0; i < servers.size(); i++) {
-      parts.add(servers.get(i).name() + ": mode "
+    for (int i = 0; i < members.size(); i++) {
+      parts.add(members.get(i).name() + ": mode "
           + FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"))
-          + " (log " + servers.get(i).log() + ")");
+          + " (log " + members.get(i).log() + ")");
     }
     return String.join("; ", parts);
-  }
-
-  @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    servers.forEach(MemberProcess::stop);
-    if (!keepDir) {
-      TempDirs.deleteQuietly(dir);
-    }
   }
 }
