@@ -101,13 +101,11 @@ class DiskFullIT {
       assertArrayEquals(lastAcked, client.get("default", bytes(key)).orElseThrow().value(),
           "the last acknowledged write before the refusal");
 
+      // The health sampler (once a second) must have seen the low disk before space returns;
+      // deleting the ballast sooner would leave nothing to recover from.
+      awaitEvent(cluster, node + " disk-low", Duration.ofSeconds(30));
       Files.delete(ballast);
-      try {
-        LocalCluster.await(node + " reports its disk ok again", Duration.ofSeconds(60),
-            () -> events(cluster).contains(node + " disk-ok"));
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "; events:\n" + events(cluster), e);
-      }
+      awaitEvent(cluster, node + " disk-ok", Duration.ofSeconds(60));
       LocalCluster.await("writes to the key succeed again", Duration.ofSeconds(30), () -> {
         try {
           return client.put("default", bytes(key), bytes("after")).applied();
@@ -122,6 +120,15 @@ class DiskFullIT {
           new String(lastAcked, StandardCharsets.UTF_8), "after");
       assertEquals(3, client.status().nodes().stream().filter(x -> x.alive()).count(),
           "no node crashed on the full disk");
+    }
+  }
+
+  private static void awaitEvent(LocalCluster cluster, String event, Duration timeout)
+      throws Exception {
+    try {
+      LocalCluster.await("event " + event, timeout, () -> events(cluster).contains(event));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; events:\n" + events(cluster), e);
     }
   }
 
