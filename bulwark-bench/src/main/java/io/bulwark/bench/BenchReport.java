@@ -17,12 +17,16 @@ import java.util.Locale;
  *  "systems":[{"name":"bulwark","opsPerSec":..,"p50Ms":..,"p99Ms":..,"p999Ms":..,"errors":..,
  *              "maxMs":..,"casConflicts":..,"clientCpuSeconds":..,"serverCpuSeconds":..,
  *              "round":2,"errorsAllRounds":..,"rounds":[{"round":1,...},...]}, ...],
- *  "ratios":{"bulwark/etcd":2.1,"bulwark/zookeeper":1.4}}
+ *  "ratios":{"bulwark/etcd":2.1,"bulwark/zookeeper":1.4},
+ *  "floor":{"fdatasyncP50Ms":..,"loopbackRttP50Ms":..,"floorMs":..,"samples":..,
+ *           "bulwarkP50OverFloor":..}}
  * </pre>
  *
  * A system's top-level figures are those of its best round ({@link SystemResult#best()});
  * {@code ratios} divide bulwark's ops/s by each peer's (null if the peer made none). CPU seconds
- * are -1 where unknown.
+ * are -1 where unknown. {@code floor} is the {@link PhysicalFloor} measured in the same run
+ * (absent if it was not measured); its ratio compares bulwark's best-round p50 with it, which
+ * is the single-client goal's measure.
  */
 public final class BenchReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +35,9 @@ public final class BenchReport {
 
   private BenchReport() {}
 
-  public static ObjectNode json(BenchConfig config, int rounds, List<SystemResult> systems) {
+  /** @param floor the floor measured in this run, or null */
+  public static ObjectNode json(BenchConfig config, int rounds, List<SystemResult> systems,
+      PhysicalFloor floor) {
     ObjectNode doc = JSON.createObjectNode();
     doc.put("workload", config.workload().cliName());
     doc.put("clients", config.clients());
@@ -70,6 +76,16 @@ public final class BenchReport {
         }
       }
     }
+    if (floor != null) {
+      ObjectNode f = doc.putObject("floor");
+      f.put("fdatasyncP50Ms", round(floor.fdatasyncP50Ms(), 3));
+      f.put("loopbackRttP50Ms", round(floor.loopbackRttP50Ms(), 3));
+      f.put("floorMs", round(floor.floorMs(), 3));
+      f.put("samples", floor.samples());
+      if (bulwark != null) {
+        f.put("bulwarkP50OverFloor", round(bulwark.best().p50Ms() / floor.floorMs(), 2));
+      }
+    }
     return doc;
   }
 
@@ -89,8 +105,9 @@ public final class BenchReport {
     }
   }
 
-  /** The human table: one row per system (its best round), then the ratios. */
-  public static String table(BenchConfig config, int rounds, List<SystemResult> systems) {
+  /** The human table: one row per system (its best round), the ratios, then the floor. */
+  public static String table(BenchConfig config, int rounds, List<SystemResult> systems,
+      PhysicalFloor floor) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "workload %s, %d clients, %d s measured after %d s "
             + "warm-up, %d keys, %d-byte values; best of %d round%s%n",
@@ -114,6 +131,13 @@ public final class BenchReport {
               ratio == null ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio)));
         }
       }
+    }
+    if (floor != null) {
+      b.append(String.format(Locale.ROOT, "physical floor: %.3f ms (fdatasync p50 %.3f ms + 2 x "
+              + "loopback round trip p50 %.3f ms)%s%n", floor.floorMs(), floor.fdatasyncP50Ms(),
+          floor.loopbackRttP50Ms(), bulwark == null ? ""
+              : String.format(Locale.ROOT, "; bulwark p50 / floor: %.2fx",
+                  bulwark.best().p50Ms() / floor.floorMs())));
     }
     return b.toString();
   }

@@ -1,6 +1,7 @@
 package io.bulwark.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +29,7 @@ class BenchReportTest {
         new SystemResult("etcd", List.of(run("etcd", 1, 2000, 0), run("etcd", 2, 1000, 0))),
         new SystemResult("zookeeper", List.of(run("zookeeper", 1, 0, 5), run("zookeeper", 2, 0, 7))));
 
-    JsonNode doc = new ObjectMapper().readTree(BenchReport.json(CONFIG, 2, results).toString());
+    JsonNode doc = new ObjectMapper().readTree(BenchReport.json(CONFIG, 2, results, null).toString());
 
     assertEquals("put", doc.get("workload").asText());
     assertEquals(64, doc.get("clients").asInt());
@@ -50,6 +51,23 @@ class BenchReportTest {
     assertEquals(12, systems.get(2).get("errorsAllRounds").asLong());
     assertEquals(2.0, doc.get("ratios").get("bulwark/etcd").asDouble());
     assertTrue(doc.get("ratios").get("bulwark/zookeeper").isNull());
+    assertFalse(doc.has("floor"), "no floor was measured");
+  }
+
+  @Test
+  void floor_isTheFdatasyncPlusTwoRoundTrips_andBulwarksP50IsJudgedAgainstIt() throws Exception {
+    List<SystemResult> results = List.of(
+        new SystemResult("bulwark", List.of(run("bulwark", 1, 3000, 0))));
+    PhysicalFloor floor = new PhysicalFloor(0.25, 0.05, 1000);
+
+    JsonNode f = new ObjectMapper().readTree(BenchReport.json(CONFIG, 1, results, floor)
+        .toString()).get("floor");
+    String table = BenchReport.table(CONFIG, 1, results, floor);
+
+    assertEquals(0.35, f.get("floorMs").asDouble(), 1e-9);
+    assertEquals(1000, f.get("samples").asInt());
+    assertEquals(4.29, f.get("bulwarkP50OverFloor").asDouble(), 1e-9); // 1.5 ms / 0.35 ms
+    assertTrue(table.contains("physical floor: 0.350 ms") && table.contains("4.29x"), table);
   }
 
   @Test
@@ -58,7 +76,7 @@ class BenchReportTest {
         new SystemResult("bulwark", List.of(run("bulwark", 1, 3000, 0))),
         new SystemResult("etcd", List.of(run("etcd", 1, 1500, 0))));
 
-    String table = BenchReport.table(CONFIG, 1, results);
+    String table = BenchReport.table(CONFIG, 1, results, null);
 
     assertTrue(table.contains("bulwark") && table.contains("etcd"), table);
     assertTrue(table.contains("ops/s bulwark/etcd: 2.00x"), table);

@@ -13,6 +13,7 @@ import io.bulwark.bench.FailoverResult;
 import io.bulwark.bench.FailoverRunner;
 import io.bulwark.bench.Peer;
 import io.bulwark.bench.PeerFailover;
+import io.bulwark.bench.PhysicalFloor;
 import io.bulwark.bench.SystemResult;
 import io.bulwark.bench.Workload;
 import io.bulwark.bench.ZooKeeperPeer;
@@ -57,6 +58,8 @@ final class BenchCommand implements Callable<Integer> {
   static final int ROUNDS_MAX = 100;
   static final int KILLS_MAX = 100;
   static final int FAILOVER_LOAD_CLIENTS = 4;
+  /** Synced appends and loopback echoes measured for the physical floor (about half a second). */
+  static final int FLOOR_SAMPLES = 1000;
 
   /** The peers by name, in the order they run. */
   enum PeerName {
@@ -156,8 +159,15 @@ final class BenchCommand implements Callable<Integer> {
       EtcdInstaller.ensureInstalled(this::progress);
     }
     BenchCluster bulwark;
+    PhysicalFloor floor = null;
     if (endpoints == null) {
       Path dir = BenchCluster.tempDir();
+      if (!failover) {
+        // Measured first, on a quiet machine and the file system the nodes will write to.
+        floor = PhysicalFloor.measure(dir, FLOOR_SAMPLES, valueSize);
+        progress(String.format(java.util.Locale.ROOT, "physical floor on this machine: %.3f ms",
+            floor.floorMs()));
+      }
       progress("starting a local " + BenchCluster.NODES + "-node Bulwark cluster in " + dir
           + " ...");
       bulwark = resources.add(BenchCluster.startLocal(env, dir, keepDirs, keyspace));
@@ -177,20 +187,21 @@ final class BenchCommand implements Callable<Integer> {
       peer.start();
       started.add(peer);
     }
-    return failover ? failover(bulwark, started) : throughput(config, bulwark, started);
+    return failover ? failover(bulwark, started) : throughput(config, bulwark, started, floor);
   }
 
-  private int throughput(BenchConfig config, BenchCluster bulwark, List<Peer> peers)
-      throws Exception {
+  /** @param floor the physical floor, or null when the cluster is not the bench's own */
+  private int throughput(BenchConfig config, BenchCluster bulwark, List<Peer> peers,
+      PhysicalFloor floor) throws Exception {
     List<BenchSystem> systems = new ArrayList<>();
     systems.add(bulwark);
     systems.addAll(peers);
     List<SystemResult> results = new Alternation(new ClosedLoopRunner(), this::progress)
         .run(systems, config, rounds);
     if (jsonOption.json()) {
-      env.out().println(JsonFormat.render(BenchReport.json(config, rounds, results)));
+      env.out().println(JsonFormat.render(BenchReport.json(config, rounds, results, floor)));
     } else {
-      env.out().print(BenchReport.table(config, rounds, results));
+      env.out().print(BenchReport.table(config, rounds, results, floor));
     }
     env.out().flush();
     List<String> failed = results.stream().filter(SystemResult::failed)
