@@ -45,12 +45,14 @@ final class CoordJson {
     o.put("health", n.health().name());
     o.put("reason", n.reason());
     o.put("diskLow", n.diskLow());
+    ArrayNode dormant = o.putArray("dormant");
+    n.dormant().forEach(d -> dormant.add(d.toString()));
     return bytes(o);
   }
 
   /**
-   * Reads a node record. {@code reason} and {@code diskLow} may be absent (records written before
-   * they existed); a {@code health} of the older free-text form "DEGRADED why" is split into
+   * Reads a node record. {@code reason}, {@code diskLow} and {@code dormant} may be absent
+   * (records written before they existed); a {@code health} of the older free-text form "DEGRADED why" is split into
    * health and reason.
    */
   static NodeRecord decodeNode(String path, byte[] data) {
@@ -69,6 +71,16 @@ final class CoordJson {
     if (diskLow != null && !diskLow.isBoolean()) {
       throw malformed(path, "field 'diskLow' is not a boolean");
     }
+    List<ShardId> dormant = new ArrayList<>();
+    JsonNode d = o.get("dormant");
+    if (d != null && !d.isArray()) {
+      throw malformed(path, "field 'dormant' is not an array");
+    }
+    if (d != null) {
+      for (JsonNode e : d) {
+        dormant.add(shardIdOf(path, e.asText()));
+      }
+    }
     return new NodeRecord(
         text(path, o, "id"),
         text(path, o, "client"),
@@ -77,7 +89,19 @@ final class CoordJson {
         o.hasNonNull("zone") ? text(path, o, "zone") : "",
         health,
         reason,
-        diskLow != null && diskLow.asBoolean());
+        diskLow != null && diskLow.asBoolean(),
+        dormant);
+  }
+
+  /** "keyspace/shard", as {@link ShardId#toString()} writes it. */
+  private static ShardId shardIdOf(String path, String text) {
+    int slash = text.lastIndexOf('/');
+    try {
+      return new ShardId(text.substring(0, Math.max(slash, 0)),
+          Integer.parseInt(text.substring(slash + 1)));
+    } catch (RuntimeException e) {
+      throw malformed(path, "field 'dormant': '" + text + "' is not keyspace/shard");
+    }
   }
 
   static byte[] encodeKeyspace(KeyspaceSpec s, String proposal) {

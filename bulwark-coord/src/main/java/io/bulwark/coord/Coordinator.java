@@ -84,7 +84,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Done.</b> A method that writes returns only after ZooKeeper has durably committed the
  * write (ZooKeeper acknowledges after a quorum has fsynced it), except
- * {@link #updateHealth}, which is queued.
+ * {@link #updateHealth} and {@link #updateDormant}, which are queued.
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
@@ -334,14 +334,30 @@ public final class Coordinator implements AutoCloseable {
   public void updateHealth(NodeHealth health, String reason, boolean diskLow) {
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(reason, "reason");
+    rewriteSelf("health", r -> r.withHealth(health, reason, diskLow));
+  }
+
+  /**
+   * Replaces the list of shards this node holds dormant (data on disk, not a replica) in its
+   * znode, which the controller reads to re-add it to them first. Done: queued, as
+   * {@link #updateHealth}.
+   *
+   * @throws IllegalStateException if {@link #register} has not succeeded
+   */
+  public void updateDormant(List<ShardId> dormant) {
+    Objects.requireNonNull(dormant, "dormant");
+    rewriteSelf("dormant replicas", r -> r.withDormant(dormant));
+  }
+
+  private void rewriteSelf(String what, java.util.function.UnaryOperator<NodeRecord> change) {
     synchronized (lock) {
       checkOpen();
       if (selfNode == null) {
-        throw new IllegalStateException("register the node before updating its health");
+        throw new IllegalStateException("register the node before updating its " + what);
       }
-      NodeRecord next = self.withHealth(health, reason, diskLow);
+      NodeRecord next = change.apply(self);
       byte[] data = CoordJson.encodeNode(next);
-      call("updating health of " + next.id(), () -> {
+      call("updating " + what + " of " + next.id(), () -> {
         selfNode.setData(data);
         return null;
       });

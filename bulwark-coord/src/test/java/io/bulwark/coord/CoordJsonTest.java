@@ -42,12 +42,14 @@ class CoordJsonTest {
   @Test
   void nodeRecordHasItsFieldsAndRoundTrips() throws Exception {
     NodeRecord n = new NodeRecord("n1", "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "z1",
-        NodeHealth.DEGRADED, "disk-low: 12 MiB free", true);
+        NodeHealth.DEGRADED, "disk-low: 12 MiB free", true,
+        List.of(new ShardId("default", 3), new ShardId("orders", 0)));
     byte[] data = CoordJson.encodeNode(n);
     JsonNode o = JSON.readTree(data);
-    assertEquals(List.of("id", "client", "peer", "admin", "zone", "health", "reason", "diskLow"),
-        fieldNames(o));
+    assertEquals(List.of("id", "client", "peer", "admin", "zone", "health", "reason", "diskLow",
+        "dormant"), fieldNames(o));
     assertEquals("DEGRADED", o.get("health").asText());
+    assertEquals("[\"default/3\",\"orders/0\"]", o.get("dormant").toString());
     assertEquals(n, CoordJson.decodeNode("/x", data));
   }
 
@@ -59,10 +61,19 @@ class CoordJsonTest {
     assertEquals(NodeHealth.DEGRADED, n.health());
     assertEquals("gc slow", n.reason());
     assertEquals(false, n.diskLow());
+    assertEquals(List.of(), n.dormant());
     byte[] bad = "{\"id\":\"n1\",\"client\":\"c:1\",\"peer\":\"p:2\",\"admin\":\"a:3\",\"health\":\"OK\"}"
         .getBytes(StandardCharsets.UTF_8);
     assertTrue(assertThrows(CoordinationException.class, () -> CoordJson.decodeNode("/x", bad))
         .getMessage().contains("HEALTHY, DEGRADED or FAILED"));
+  }
+
+  @Test
+  void nodeRecordWithAMalformedDormantShard_isRefusedWithWhatWasWrong() {
+    byte[] data = ("{\"id\":\"n1\",\"client\":\"c:1\",\"peer\":\"p:2\",\"admin\":\"a:3\","
+        + "\"health\":\"HEALTHY\",\"dormant\":[\"default\"]}").getBytes(StandardCharsets.UTF_8);
+    assertTrue(assertThrows(CoordinationException.class, () -> CoordJson.decodeNode("/x", data))
+        .getMessage().contains("'default' is not keyspace/shard"));
   }
 
   @Test

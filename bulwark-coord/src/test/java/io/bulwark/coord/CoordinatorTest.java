@@ -131,6 +131,11 @@ class CoordinatorTest {
     a.updateHealth(NodeHealth.DEGRADED, "disk-low: 1 MiB free", true);
     Eventually.awaitEvent("n1 degraded", seen, l -> l.equals(
         List.of(node("n1").withHealth(NodeHealth.DEGRADED, "disk-low: 1 MiB free", true))));
+    List<ShardId> dormant = List.of(new ShardId("default", 2));
+    a.updateDormant(dormant);
+    Eventually.awaitEvent("n1 holds default/2 dormant, still degraded", seen, l -> l.equals(
+        List.of(node("n1").withHealth(NodeHealth.DEGRADED, "disk-low: 1 MiB free", true)
+            .withDormant(dormant))));
     a.close();
     Eventually.awaitEvent("n1 left", seen, List::isEmpty);
   }

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -181,8 +183,13 @@ final class Controller implements AutoCloseable {
       }
     }
     live.sort(null);
+    Map<ShardId, Set<String>> dormant = new HashMap<>();
+    for (NodeRecord n : view.liveNodes()) {
+      n.dormant().forEach(s -> dormant.computeIfAbsent(s, k -> new TreeSet<>()).add(n.id()));
+    }
     long nowMs = System.nanoTime() / 1_000_000;
-    for (ReplicationPolicy.Action a : policy.decide(nowMs, shards, factors, live, liveness)) {
+    for (ReplicationPolicy.Action a
+        : policy.decide(nowMs, shards, factors, live, liveness, dormant)) {
       CasResult r = coord.setLearners(a.expected(), a.learners());
       if (!r.succeeded()) {
         continue;

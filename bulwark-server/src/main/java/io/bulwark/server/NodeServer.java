@@ -93,6 +93,7 @@ public final class NodeServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    loop.onDormant(new DormantPublisher(coord::updateDormant, proposals)::offer);
     loop.start(transport, logWriter, (shard, expected, next) -> proposals.execute(() -> {
       try {
         CasResult r = coord.casShardConfig(expected, next);

@@ -76,6 +76,7 @@ final class ReplicaLoop implements AutoCloseable {
   private PeerTransport transport;
   private LogWriter logWriter;
   private ConfigProposer proposer;
+  private Consumer<List<ShardId>> dormantListener = d -> { };
 
   /** Runs configuration compare-and-sets off the loop thread. */
   interface ConfigProposer {
@@ -102,6 +103,15 @@ final class ReplicaLoop implements AutoCloseable {
     this.proposer = proposer;
     thread.start();
     ticker.scheduleAtFixedRate(() -> submit(this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Once a second, tells {@code listener} (on the loop thread; it must not block) which shards
+   * this node holds dormant: their data is on disk, but the node is not their replica (it was
+   * removed while it was away). Set before {@link #start}.
+   */
+  void onDormant(Consumer<List<ShardId>> listener) {
+    this.dormantListener = listener;
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -360,6 +370,13 @@ final class ReplicaLoop implements AutoCloseable {
     }
     if (++ticks % GAUGE_TICKS == 0) {
       publishGauges();
+      List<ShardId> dormant = new ArrayList<>();
+      replicas.forEach((shard, r) -> {
+        if (r.role() == ShardReplica.Role.NONE) {
+          dormant.add(shard);
+        }
+      });
+      dormantListener.accept(dormant);
     }
     for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Pending p = it.next().getValue();

@@ -18,12 +18,15 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li><b>rejoin</b>: a former replica of the shard whose node is live again is re-added as a
- *       learner at once (it catches up cheaply from its own log, §3 rule 10);
+ *       learner at once (it catches up cheaply from its own log, §3 rule 10). Former replicas
+ *       are those this controller saw in the shard's configurations and those whose node
+ *       reports holding the shard's data without being its replica (a <em>dormant</em>
+ *       replica): the second kind is what a controller that took over after the removal —
+ *       often because the removed node was the old controller — has to go on;
  *   <li><b>replace-after</b>: a <em>different</em> node is chosen only once the missing node has
  *       been gone for {@code replaceAfterMs}; if this controller does not know who is missing
- *       (it took over after the removal), it counts from when it started deciding, and takes a
- *       node that came up after it started as the returning replica (a restarted node is far
- *       more common than a new one, and adding a new one early costs only an early copy);
+ *       (it took over after the removal and no live node holds the shard dormant), it counts
+ *       from when it started deciding;
  *   <li><b>learner-gone</b>: a learner whose node has been gone for {@code replaceAfterMs} is
  *       dropped from the learners, so that the next round replaces it.
  * </ul>
@@ -52,8 +55,6 @@ public final class ReplicationPolicy {
   /** Every node seen replicating each shard while this controller ran. */
   private final Map<ShardId, Set<String>> formerReplicas = new HashMap<>();
   private final Map<String, Long> goneSinceMs = new HashMap<>();
-  /** Nodes live at this controller's first round; null before it. */
-  private Set<String> liveAtStart;
 
   public ReplicationPolicy(long replaceAfterMs, long startedMs) {
     this.replaceAfterMs = replaceAfterMs;
@@ -72,13 +73,15 @@ public final class ReplicationPolicy {
    * @param shards the current configurations (each is also {@link #observe observed})
    * @param replicationFactor the replication factor of a shard's keyspace
    * @param liveNodes nodes that may receive a new replica, for the load count
+   * @param dormant for each shard, the live nodes that report holding its data on disk while
+   *     not being its replica
    */
   public List<Action> decide(long nowMs, List<ShardConfig> shards,
-      Map<ShardId, Integer> replicationFactor, List<String> liveNodes, NodeLiveness liveness) {
-    if (liveAtStart == null) {
-      liveAtStart = new LinkedHashSet<>(liveNodes);
-    }
+      Map<ShardId, Integer> replicationFactor, List<String> liveNodes, NodeLiveness liveness,
+      Map<ShardId, Set<String>> dormant) {
     shards.forEach(this::observe);
+    dormant.forEach((shard, nodes) ->
+        formerReplicas.computeIfAbsent(shard, k -> new LinkedHashSet<>()).addAll(nodes));
     Set<String> referenced = new LinkedHashSet<>(liveNodes);
     formerReplicas.values().forEach(referenced::addAll);
     for (String n : referenced) {
@@ -120,13 +123,6 @@ public final class ReplicationPolicy {
     for (String n : missing) {
       if (!liveness.gone(n) && liveNodes.contains(n)) {
         return new Action(c, n, true, "rejoin");
-      }
-    }
-    if (missing.isEmpty()) {
-      for (String n : liveNodes) {
-        if (!liveAtStart.contains(n) && !c.isReplica(n) && !liveness.gone(n)) {
-          return new Action(c, n, true, "rejoin");
-        }
       }
     }
     long goneFor = nowMs - startedMs;

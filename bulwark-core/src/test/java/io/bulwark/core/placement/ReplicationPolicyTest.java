@@ -24,6 +24,9 @@ class ReplicationPolicyTest {
   private final NodeLiveness liveness = gone::contains;
   private final ReplicationPolicy policy = new ReplicationPolicy(REPLACE_AFTER, 0);
 
+  /** Nodes reporting the shard's data on disk while not its replica. */
+  private final Set<String> dormant = new HashSet<>();
+
   private List<ReplicationPolicy.Action> round(long nowMs, ShardConfig c) {
     List<String> live = new java.util.ArrayList<>();
     for (String n : List.of("n1", "n2", "n3", "n4")) {
@@ -31,7 +34,8 @@ class ReplicationPolicyTest {
         live.add(n);
       }
     }
-    return policy.decide(nowMs, List.of(c), Map.of(S, 3), live, liveness);
+    return policy.decide(nowMs, List.of(c), Map.of(S, 3), live, liveness,
+        Map.of(S, Set.copyOf(dormant)));
   }
 
   private static ShardConfig config(long epoch, String primary, List<String> backups,
@@ -74,14 +78,25 @@ class ReplicationPolicyTest {
   }
 
   @Test
-  void unknownMissingNode_aNodeThatComesUpAfterTheTakeover_isTakenAsTheReturningReplica() {
+  void unknownMissingNode_aLiveNodeHoldingTheShardDormant_isTheReturningReplica() {
+    // The removed node was the old controller and came back before this one took over: no
+    // configuration this controller saw names it, but it reports the shard's data on disk.
+    ShardConfig without = config(3, "n1", List.of("n2"), List.of());
+    assertEquals(List.of(), round(1_000, without), "n3 and n4 are live but hold nothing");
+    dormant.add("n3");
+    List<ReplicationPolicy.Action> a = round(2_000, without);
+    assertEquals(1, a.size());
+    assertEquals("n3", a.get(0).node());
+    assertEquals("rejoin", a.get(0).reason());
+  }
+
+  @Test
+  void dormantHolderThatIsGone_isNotRejoined_andReplaceAfterStillCounts() {
+    dormant.add("n3");
     gone.add("n3");
     ShardConfig without = config(3, "n1", List.of("n2"), List.of());
     assertEquals(List.of(), round(1_000, without));
-    gone.remove("n3");
-    List<ReplicationPolicy.Action> a = round(2_000, without);
-    assertEquals("n3", a.get(0).node());
-    assertEquals("rejoin", a.get(0).reason());
+    assertEquals("n4", round(1_000 + REPLACE_AFTER, without).get(0).node());
   }
 
   @Test
