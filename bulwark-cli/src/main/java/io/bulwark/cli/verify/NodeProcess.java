@@ -69,11 +69,18 @@ final class NodeProcess {
     processLog.started(id, process.pid());
   }
 
-  /** SIGKILL; waits until the process is gone. It stays down until {@link #start}. */
-  void kill() throws InterruptedException {
+  /** SIGKILL without waiting (so that several nodes die at the same moment). */
+  void signalKill() {
     down = true;
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
+    }
+  }
+
+  /** SIGKILL; waits until the process is gone. It stays down until {@link #start}. */
+  void kill() throws InterruptedException {
+    signalKill();
+    if (process != null) {
       if (!process.waitFor(EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
         throw new VerifyException(id + " (pid " + process.pid() + ") survived SIGKILL for "
             + EXIT_WAIT_MS + " ms");

@@ -46,6 +46,11 @@ final class Targets {
     return new Choice(any, "a random node");
   }
 
+  /** One of the workload's keys. */
+  String hotKey(SplittableRandom random) {
+    return keys.get(random.nextInt(keys.size()));
+  }
+
   List<String> nodeIds() {
     return nodeIds;
   }

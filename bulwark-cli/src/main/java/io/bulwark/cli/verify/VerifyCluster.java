@@ -170,6 +170,27 @@ final class VerifyCluster {
     writeClusterFile();
   }
 
+  /**
+   * SIGKILL to every node but {@code last} at the same moment, then to {@code last} {@code
+   * delayMs} later (a power loss that one machine outlives briefly).
+   */
+  void killAll(String last, long delayMs) throws Exception {
+    synchronized (this) {
+      for (NodeProcess n : nodes.values()) {
+        if (!n.id().equals(last)) {
+          n.signalKill();
+        }
+      }
+    }
+    Thread.sleep(delayMs);
+    synchronized (this) {
+      for (NodeProcess n : nodes.values()) {
+        n.kill();
+      }
+      writeClusterFile();
+    }
+  }
+
   synchronized void revive(String id) throws Exception {
     node(id).start();
     writeClusterFile();

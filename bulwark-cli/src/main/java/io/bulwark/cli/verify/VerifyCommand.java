@@ -263,7 +263,8 @@ public final class VerifyCommand implements Callable<Integer> {
           keys = workload.keys();
           model = workload.model().cliName();
           Targets targets = new Targets(client, KEYSPACE, keys, ids);
-          List<Nemesis> nemeses = nemeses(kinds, cluster, network, settings, targets);
+          List<Nemesis> nemeses = nemeses(kinds, cluster, network, settings, targets,
+              client);
           NemesisRunner runner = new NemesisRunner(nemeses, random.split(), timeline, cluster,
               NemesisRunner.Schedule.DEFAULT, () -> awaitWhole(client, FAULT_RECOVERY_DEADLINE));
           err.printf("verify: %d clients on %d keys for %d s with nemeses %s ...%n", clients,
@@ -326,12 +327,13 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     private List<Nemesis> nemeses(Set<String> kinds, VerifyCluster cluster,
-        NamespaceNetwork network, Map<String, String> settings, Targets targets) {
+        NamespaceNetwork network, Map<String, String> settings, Targets targets,
+        BulwarkClient client) {
       List<Nemesis> list = new ArrayList<>();
       for (String k : kinds) {
         switch (k) {
           case "kill":
-            list.add(new KillNemesis(cluster, targets));
+            list.add(new KillNemesis(cluster, targets, client, KEYSPACE));
             break;
           case "pause":
             list.add(new PauseNemesis(cluster, targets));
@@ -381,15 +383,31 @@ public final class VerifyCommand implements Callable<Integer> {
       }
     }
 
-    /** Null once every shard is fully replicated and stable; else what was last seen. */
+    /**
+     * Null once every shard of the keyspace has a primary and 2 backups and no learner (its
+     * replication restored; configurations may still change, a loaded machine hands shards
+     * over); else the shards last seen when {@code deadline} passed.
+     */
     private String awaitWhole(BulwarkClient client, Duration deadline)
         throws InterruptedException {
-      try {
-        ClusterStability.await(client, KEYSPACE, 3, Duration.ofSeconds(1), deadline);
-        return null;
-      } catch (IllegalStateException e) {
-        return e.getMessage();
+      long end = System.nanoTime() + deadline.toNanos();
+      String last = "no status";
+      while (System.nanoTime() - end < 0) {
+        try {
+          List<io.bulwark.client.ShardLocation> shards = client.status().shards().stream()
+              .filter(s -> s.keyspace().equals(KEYSPACE)).toList();
+          if (shards.size() == KEYSPACE_SHARDS && shards.stream()
+              .allMatch(s -> s.backups().size() == 2 && s.learners().isEmpty())) {
+            return null;
+          }
+          last = shards.toString();
+        } catch (BulwarkException e) {
+          last = "status failed: " + e.getMessage();
+        }
+        Thread.sleep(200);
       }
+      return "not every shard of " + KEYSPACE + " had 3 replicas within " + deadline.toSeconds()
+          + " s; last seen: " + last;
     }
 
     private void runFaults(NemesisRunner runner) throws Exception {
