@@ -8,10 +8,12 @@
 #
 #   scripts/verify-table.sh                  # OUT=verify-runs/table, rounds 1..10
 #   STOP_AT=10:40 FIRST_ROUND=3 scripts/verify-table.sh
+#   BULWARK=/path/to/a/frozen/bulwark scripts/verify-table.sh   # runs safe from rebuilds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT="${OUT:-verify-runs/table}"
+BULWARK="${BULWARK:-bin/bulwark}"
 ROUNDS="${ROUNDS:-10}"
 FIRST_ROUND="${FIRST_ROUND:-1}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-60}"
@@ -46,7 +48,8 @@ for ((round = FIRST_ROUND; round <= ROUNDS; round++)); do
     cmd="bin/bulwark verify --nodes 3 --time $SECONDS_PER_RUN --nemesis $nemeses --workload register --clients 10 $extra --seed $seed"
     echo "verify-table: $(date -u +%H:%M:%S) $cmd" >&2
     code=0
-    $cmd --dir "$dir" --json > "$dir.json" 2> "$dir.err" || code=$?
+    # shellcheck disable=SC2086
+    "$BULWARK" ${cmd#bin/bulwark } --dir "$dir" --json > "$dir.json" 2> "$dir.err" || code=$?
     if [[ -s "$dir.json" ]]; then
       python3 - "$dir.json" "$name" "$round" "$seed" "$code" "$cmd" >> "$RESULTS" <<'PY'
 import json, sys

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class KillNemesis implements Nemesis {
   static final long NEW_PRIMARY_WAIT_MS = 20_000;
-  static final long PRIMARY_OUTLIVES_MS = 150;
+  /** Less than a lease (300 ms): the primary is still serving when its backups die. */
+  static final long PRIMARY_OUTLIVES_MS = 250;
   static final String ALL = "all";
 
   private final VerifyCluster cluster;

@@ -19,18 +19,20 @@ import java.util.Map;
  *  "faults":{"kill":3,"pause":2}, "skipped":{"partition":"why"},
  *  "checker":{"model":"register","verdict":"VALID","anomaly":"","opsChecked":..},
  *  "lostWrites":[{"key":..,"value":..,"detail":..}], "staleReads":0,
- *  "unavailabilityMs":{"kill":1234}, "crashes":[], "problems":[]}
+ *  "unavailabilityMs":{"kill":1234}, "crashes":[], "problems":[], "warnings":[]}
  * </pre>
  *
  * {@code result} is valid only if the checker said VALID, no acknowledged write was lost, no read
- * was stale and nothing else went wrong ({@code problems}: the cluster did not recover, a key
- * could not be read at the end, something could not be cleaned up). Exit codes: 0 valid, 1
+ * was stale and nothing else went wrong ({@code problems}: a key could not be read at the end,
+ * something could not be cleaned up). {@code warnings} (the cluster was slow to re-replicate
+ * after the last heal) are reported but judge nothing: availability is measured, not asserted. Exit codes: 0 valid, 1
  * invalid, 4 unknown (the checker reached its time limit), as for {@code bulwark check}.
  */
 record Verdict(long seed, String command, String runDir, String workload, String keyspaceAcks,
     double seconds, HistoryAnalysis.Result analysis, List<String> lostWriteDetails,
     Map<String, Long> errors, Map<String, Integer> faults, Map<String, String> skipped,
-    String model, CheckResult check, List<String> crashes, List<String> problems) {
+    String model, CheckResult check, List<String> crashes, List<String> problems,
+    List<String> warnings) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -86,6 +88,7 @@ record Verdict(long seed, String command, String runDir, String workload, String
     analysis.unavailabilityMs().forEach(o.putObject("unavailabilityMs")::put);
     crashes.forEach(o.putArray("crashes")::add);
     problems.forEach(o.putArray("problems")::add);
+    warnings.forEach(o.putArray("warnings")::add);
     return o;
   }
 
@@ -111,6 +114,7 @@ record Verdict(long seed, String command, String runDir, String workload, String
         .append('\n');
     crashes.forEach(c -> b.append("node crash (not a nemesis): ").append(c).append('\n'));
     problems.forEach(p -> b.append("problem: ").append(p).append('\n'));
+    warnings.forEach(w -> b.append("warning: ").append(w).append('\n'));
     b.append(String.format("seed %d, %.1f s; run folder %s%n", seed, seconds, runDir));
     b.append("replay: ").append(command).append('\n');
     return b.toString();
