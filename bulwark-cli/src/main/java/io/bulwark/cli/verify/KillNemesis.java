@@ -24,20 +24,27 @@ final class KillNemesis implements Nemesis {
   static final long NEW_PRIMARY_WAIT_MS = 20_000;
   /** Less than a lease (300 ms): the primary is still serving when its backups die. */
   static final long PRIMARY_OUTLIVES_MS = 250;
+  /** A power loss strikes once the hot key had a write acknowledged this recently... */
+  static final long STREAMING_WITHIN_MS = 50;
+  /** ...or after waiting this long for one (a starved cluster may acknowledge nothing). */
+  static final long STREAMING_WAIT_MS = 10_000;
   static final String ALL = "all";
 
   private final VerifyCluster cluster;
   private final Targets targets;
   private final BulwarkClient client;
   private final String keyspace;
+  private final VerifyWorkload workload;
   private String lastPrimary;
   private String lastKey;
 
-  KillNemesis(VerifyCluster cluster, Targets targets, BulwarkClient client, String keyspace) {
+  KillNemesis(VerifyCluster cluster, Targets targets, BulwarkClient client, String keyspace,
+      VerifyWorkload workload) {
     this.cluster = cluster;
     this.targets = targets;
     this.client = client;
     this.keyspace = keyspace;
+    this.workload = workload;
   }
 
   @Override
@@ -54,9 +61,25 @@ final class KillNemesis implements Nemesis {
     }
     lastKey = targets.hotKey(random);
     lastPrimary = primaryOf(lastKey);
-    cluster.killAll(lastPrimary, PRIMARY_OUTLIVES_MS);
+    boolean streaming = awaitStreamingWrites(lastKey);
+    long at = cluster.killAll(lastPrimary, PRIMARY_OUTLIVES_MS);
     return new Fault(kind(), ALL, "SIGKILL to every node, " + lastKey + "'s primary "
-        + lastPrimary + " " + PRIMARY_OUTLIVES_MS + " ms after the others; it restarts last");
+        + lastPrimary + " " + PRIMARY_OUTLIVES_MS + " ms after the others; it restarts last"
+        + (streaming ? "" : " (no write to " + lastKey + " was being acknowledged)"), at);
+  }
+
+  /** Waits (bounded) until {@code key} just had a write acknowledged; false if it never did. */
+  private boolean awaitStreamingWrites(String key) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAMING_WAIT_MS);
+    long within = TimeUnit.MILLISECONDS.toNanos(STREAMING_WITHIN_MS);
+    while (System.nanoTime() - end < 0) {
+      long last = workload.lastWriteAckNanos(key);
+      if (last != Long.MIN_VALUE && System.nanoTime() - last <= within) {
+        return true;
+      }
+      Thread.sleep(5);
+    }
+    return false;
   }
 
   @Override

@@ -91,7 +91,7 @@ final class NemesisRunner {
       activeNemesis = n;
       activeFault = f;
     }
-    timeline.injected(f, System.nanoTime());
+    timeline.injected(f, f.atNanos() != 0 ? f.atNanos() : System.nanoTime());
   }
 
   /** Heals the fault in force, if any. Idempotent; called by the run's end and on shutdown. */

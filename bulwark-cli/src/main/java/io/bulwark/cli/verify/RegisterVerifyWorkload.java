@@ -46,6 +46,7 @@ final class RegisterVerifyWorkload implements VerifyWorkload {
   private final long seed;
   private final AtomicLong processes = new AtomicLong();
   private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lastWriteAck = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
@@ -151,6 +152,7 @@ final class RegisterVerifyWorkload implements VerifyWorkload {
       client.put(keyspace, bytes(key), bytes(value));
       outcome = OpType.OK;
       lastSeen.put(key, value);
+      writeAcked(key);
     } catch (BulwarkException e) {
       countError(e);
       outcome = e.definite() ? OpType.FAIL : OpType.INFO;
@@ -169,6 +171,7 @@ final class RegisterVerifyWorkload implements VerifyWorkload {
       outcome = r.applied() ? OpType.OK : OpType.FAIL;
       if (r.applied()) {
         lastSeen.put(key, value);
+        writeAcked(key);
       } else {
         lastSeen.put(key, r.currentValue() == null ? null
             : new String(r.currentValue(), StandardCharsets.UTF_8));
@@ -207,6 +210,16 @@ final class RegisterVerifyWorkload implements VerifyWorkload {
       }
     }
     return unread;
+  }
+
+  private void writeAcked(String key) {
+    lastWriteAck.computeIfAbsent(key, k -> new AtomicLong()).set(System.nanoTime());
+  }
+
+  @Override
+  public long lastWriteAckNanos(String key) {
+    AtomicLong t = lastWriteAck.get(key);
+    return t == null ? Long.MIN_VALUE : t.get();
   }
 
   @Override

@@ -172,9 +172,11 @@ final class VerifyCluster {
 
   /**
    * SIGKILL to every node but {@code last} at the same moment, then to {@code last} {@code
-   * delayMs} later (a power loss that one machine outlives briefly).
+   * delayMs} later (a power loss that one machine outlives briefly). Returns when the first
+   * signals went (monotonic), once every process is gone.
    */
-  void killAll(String last, long delayMs) throws Exception {
+  long killAll(String last, long delayMs) throws Exception {
+    long at = System.nanoTime();
     synchronized (this) {
       for (NodeProcess n : nodes.values()) {
         if (!n.id().equals(last)) {
@@ -189,6 +191,7 @@ final class VerifyCluster {
       }
       writeClusterFile();
     }
+    return at;
   }
 
   synchronized void revive(String id) throws Exception {

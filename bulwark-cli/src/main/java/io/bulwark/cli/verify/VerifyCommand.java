@@ -265,7 +265,7 @@ public final class VerifyCommand implements Callable<Integer> {
           model = workload.model().cliName();
           Targets targets = new Targets(client, KEYSPACE, keys, ids);
           List<Nemesis> nemeses = nemeses(kinds, cluster, network, settings, targets,
-              client);
+              client, workload);
           NemesisRunner runner = new NemesisRunner(nemeses, random.split(), timeline, cluster,
               NemesisRunner.Schedule.DEFAULT, () -> awaitWhole(client, FAULT_RECOVERY_DEADLINE));
           err.printf("verify: %d clients on %d keys for %d s with nemeses %s ...%n", clients,
@@ -330,12 +330,12 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private List<Nemesis> nemeses(Set<String> kinds, VerifyCluster cluster,
         NamespaceNetwork network, Map<String, String> settings, Targets targets,
-        BulwarkClient client) {
+        BulwarkClient client, VerifyWorkload workload) {
       List<Nemesis> list = new ArrayList<>();
       for (String k : kinds) {
         switch (k) {
           case "kill":
-            list.add(new KillNemesis(cluster, targets, client, KEYSPACE));
+            list.add(new KillNemesis(cluster, targets, client, KEYSPACE, workload));
             break;
           case "pause":
             list.add(new PauseNemesis(cluster, targets));

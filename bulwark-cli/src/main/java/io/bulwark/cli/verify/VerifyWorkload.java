@@ -35,6 +35,12 @@ interface VerifyWorkload {
    */
   List<String> finalReads(Duration deadline) throws InterruptedException;
 
+  /**
+   * Monotonic time of the latest acknowledged write to {@code key} ({@code Long.MIN_VALUE} if
+   * none): nemeses use it to strike while writes stream.
+   */
+  long lastWriteAckNanos(String key);
+
   /** Failed or unknown operations by the error code the client saw ({@code DISK_FULL}, ...). */
   Map<String, Long> errors();
 }
