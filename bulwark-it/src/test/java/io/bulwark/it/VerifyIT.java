@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the reason. {@code -Dverify.seconds=N} lengthens the runs (CI keeps them short).
  */
 class VerifyIT {
-  private static final int SECONDS = Integer.getInteger("verify.seconds", 20);
+  private static final int SECONDS = Integer.getInteger("verify.seconds", 10);
   private static final Duration RUN_DEADLINE = Duration.ofSeconds(SECONDS + 420L);
 
   private static void assumeRoot(String what) throws Exception {
