@@ -59,27 +59,33 @@ final class KillNemesis implements Nemesis {
       cluster.kill(c.node());
       return new Fault(kind(), c.node(), "SIGKILL, " + c.why());
     }
-    lastKey = targets.hotKey(random);
+    String streamingKey = awaitStreamingWrites();
+    lastKey = streamingKey != null ? streamingKey : targets.hotKey(random);
+    boolean streaming = streamingKey != null;
     lastPrimary = primaryOf(lastKey);
-    boolean streaming = awaitStreamingWrites(lastKey);
     long at = cluster.killAll(lastPrimary, PRIMARY_OUTLIVES_MS);
     return new Fault(kind(), ALL, "SIGKILL to every node, " + lastKey + "'s primary "
         + lastPrimary + " " + PRIMARY_OUTLIVES_MS + " ms after the others; it restarts last"
         + (streaming ? "" : " (no write to " + lastKey + " was being acknowledged)"), at);
   }
 
-  /** Waits (bounded) until {@code key} just had a write acknowledged; false if it never did. */
-  private boolean awaitStreamingWrites(String key) throws InterruptedException {
+  /**
+   * Waits (bounded) until one of the workload's keys just had a write acknowledged, and returns
+   * it; null if none did.
+   */
+  private String awaitStreamingWrites() throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STREAMING_WAIT_MS);
     long within = TimeUnit.MILLISECONDS.toNanos(STREAMING_WITHIN_MS);
     while (System.nanoTime() - end < 0) {
-      long last = workload.lastWriteAckNanos(key);
-      if (last != Long.MIN_VALUE && System.nanoTime() - last <= within) {
-        return true;
+      for (String key : workload.keys()) {
+        long last = workload.lastWriteAckNanos(key);
+        if (last != Long.MIN_VALUE && System.nanoTime() - last <= within) {
+          return key;
+        }
       }
       Thread.sleep(5);
     }
-    return false;
+    return null;
   }
 
   @Override
