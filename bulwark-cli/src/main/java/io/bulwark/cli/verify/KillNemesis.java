@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * anything once its backups are gone, so nothing acknowledged can be lost.
  */
 final class KillNemesis implements Nemesis {
-  static final long NEW_PRIMARY_WAIT_MS = 20_000;
+  static final long NEW_PRIMARY_WAIT_MS = 60_000;
   /** Less than a lease (300 ms): the primary is still serving when its backups die. */
   static final long PRIMARY_OUTLIVES_MS = 250;
   /** A power loss strikes once the hot key had a write acknowledged this recently... */
