@@ -19,9 +19,9 @@ final class FourLetterWords {
   private FourLetterWords() {}
 
   /** The reply to {@code word}, or null if the server cannot be reached or does not answer. */
-  static String ask(int port, String word) {
+  static String ask(String host, int port, String word) {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MS);
+      s.connect(new InetSocketAddress(host, port), TIMEOUT_MS);
       s.setSoTimeout(TIMEOUT_MS);
       OutputStream out = s.getOutputStream();
       out.write(word.getBytes(StandardCharsets.US_ASCII));

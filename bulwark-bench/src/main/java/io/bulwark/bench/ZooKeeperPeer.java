@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A 3-server ZooKeeper ensemble on 127.0.0.1, each server a JVM running {@code
+ * A ZooKeeper ensemble (3 servers on 127.0.0.1 for the bench; {@code bulwark verify} also runs
+ * one server alone, or binds them to the address of a bridge that network namespaces reach), each
+ * server a JVM running {@code
  * org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg} from the ZooKeeper jar on the
  * bench's own class path (which also carries metrics-core, snappy-java and commons-cli, which the
  * server needs and ZooKeeper's pom marks provided).
@@ -20,7 +22,8 @@ import java.util.stream.Collectors;
  * admin HTTP server off, four-letter words {@code srvr,stat,ruok,mntr} whitelisted. Each JVM gets
  * the heap and collector of a Bulwark node ({@value #HEAP} , G1).
  *
- * <p>The leader is the server whose {@code srvr} reply says {@code Mode: leader}.
+ * <p>The leader is the server whose {@code srvr} reply says {@code Mode: leader} (or {@code
+ * standalone} for a single server).
  */
 public final class ZooKeeperPeer extends ThreeMemberPeer {
   static final int SERVERS = 3;
@@ -29,6 +32,8 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
   static final Duration READY_DEADLINE = Duration.ofSeconds(90);
 
   private final String classPath;
+  private final int servers;
+  private final String host;
   private final List<Integer> clientPorts = new ArrayList<>();
 
   /**
@@ -37,8 +42,22 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
    * @param classPath the servers' class path (the bench's own: {@code java.class.path})
    */
   public ZooKeeperPeer(Path dir, boolean keepDir, String classPath) {
+    this(dir, keepDir, classPath, SERVERS, "127.0.0.1");
+  }
+
+  /**
+   * @param servers 1 (a standalone server) or more (a quorum; 3 is the production shape)
+   * @param host the address every port of every server binds, and the connect string names
+   */
+  public ZooKeeperPeer(Path dir, boolean keepDir, String classPath, int servers, String host) {
     super(dir, keepDir, READY_DEADLINE);
+    if (servers < 1) {
+      throw new IllegalArgumentException("a ZooKeeper ensemble needs at least 1 server, was "
+          + servers);
+    }
     this.classPath = classPath;
+    this.servers = servers;
+    this.host = host;
   }
 
   @Override
@@ -49,21 +68,23 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
   @Override
   public synchronized void start() throws Exception {
     Files.createDirectories(dir);
-    List<Integer> ports = FreePorts.take(3 * SERVERS);
+    List<Integer> ports = FreePorts.take(3 * servers);
     StringBuilder ensemble = new StringBuilder();
-    for (int i = 0; i < SERVERS; i++) {
+    for (int i = 0; i < servers; i++) {
       clientPorts.add(ports.get(i));
-      ensemble.append("server.").append(i + 1).append("=127.0.0.1:")
-          .append(ports.get(SERVERS + i)).append(':').append(ports.get(2 * SERVERS + i))
-          .append('\n');
+      if (servers > 1) {
+        ensemble.append("server.").append(i + 1).append('=').append(host).append(':')
+            .append(ports.get(servers + i)).append(':').append(ports.get(2 * servers + i))
+            .append('\n');
+      }
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    for (int i = 0; i < SERVERS; i++) {
+    for (int i = 0; i < servers; i++) {
       Path serverDir = Files.createDirectories(dir.resolve("zk" + (i + 1)));
       Path dataDir = Files.createDirectories(serverDir.resolve("data"));
       Files.writeString(dataDir.resolve("myid"), (i + 1) + "\n", StandardCharsets.US_ASCII);
       Path cfg = serverDir.resolve("zoo.cfg");
-      Files.writeString(cfg, config(dataDir, clientPorts.get(i)) + ensemble,
+      Files.writeString(cfg, config(dataDir, host, clientPorts.get(i)) + ensemble,
           StandardCharsets.US_ASCII);
       List<String> command = List.of(java, HEAP, "-XX:+UseG1GC", "-cp", classPath, MAIN,
           cfg.toString());
@@ -73,22 +94,32 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
     startMembers();
   }
 
-  static String config(Path dataDir, int clientPort) {
+  static String config(Path dataDir, String host, int clientPort) {
     return "tickTime=2000\n"
         + "initLimit=10\n"
         + "syncLimit=5\n"
         + "dataDir=" + dataDir + "\n"
         + "clientPort=" + clientPort + "\n"
-        + "clientPortAddress=127.0.0.1\n"
+        + "clientPortAddress=" + host + "\n"
         + "forceSync=yes\n"
         + "maxClientCnxns=0\n"
         + "admin.enableServer=false\n"
         + "4lw.commands.whitelist=srvr,stat,ruok,mntr\n";
   }
 
-  /** {@code 127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3}, for {@link ZooKeeperTarget}. */
+  /** {@code HOST:P1,HOST:P2,HOST:P3}, for {@link ZooKeeperTarget} and Bulwark nodes. */
   public String connectString() {
-    return clientPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    return clientPorts.stream().map(p -> host + ":" + p).collect(Collectors.joining(","));
+  }
+
+  /** The number of servers. */
+  public int servers() {
+    return servers;
+  }
+
+  /** Server {@code index}'s pid, or -1 while it is not running. */
+  public synchronized long pid(int index) {
+    return members.get(index).pid();
   }
 
   @Override
@@ -100,9 +131,9 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
   @Override
   protected int agreedLeader() {
     int leader = -1;
-    for (int i = 0; i < SERVERS; i++) {
-      String mode = FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"));
-      if ("leader".equals(mode)) {
+    for (int i = 0; i < servers; i++) {
+      String mode = FourLetterWords.mode(FourLetterWords.ask(host, clientPorts.get(i), "srvr"));
+      if ("leader".equals(mode) || (servers == 1 && "standalone".equals(mode))) {
         if (leader >= 0) {
           return -1; // Two claim it: an election is still settling.
         }
@@ -119,7 +150,7 @@ public final class ZooKeeperPeer extends ThreeMemberPeer {
     List<String> parts = new ArrayList<>();
     for (int i = 0; i < members.size(); i++) {
       parts.add(members.get(i).name() + ": mode "
-          + FourLetterWords.mode(FourLetterWords.ask(clientPorts.get(i), "srvr"))
+          + FourLetterWords.mode(FourLetterWords.ask(host, clientPorts.get(i), "srvr"))
           + " (log " + members.get(i).log() + ")");
     }
     return String.join("; ", parts);

@@ -4,6 +4,7 @@ import io.bulwark.cli.local.Backoff;
 import io.bulwark.cli.local.ClusterFile;
 import io.bulwark.cli.local.ClusterProcesses;
 import io.bulwark.cli.local.LocalDirs;
+import io.bulwark.cli.local.NodeCommand;
 import io.bulwark.cli.local.Ports;
 import io.bulwark.coord.EmbeddedZooKeeper;
 import io.bulwark.server.NodeConfig;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -69,10 +69,6 @@ public final class LocalSupervisor {
   static final long STOP_GRACE_MS = 5_000;
   /** The cluster name in every node's configuration (ZooKeeper paths /bulwark/local/...). */
   static final String CLUSTER_NAME = "local";
-  /** JVM options of every node; {@code BULWARK_NODE_JAVA_OPTS} is appended (and so wins). */
-  static final List<String> NODE_JVM_OPTIONS =
-      List.of("-Xmx512m", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError");
-  static final String NODE_JAVA_OPTS_ENV = "BULWARK_NODE_JAVA_OPTS";
 
   private final Path dir;
   private final int nodeCount;
@@ -506,22 +502,7 @@ public final class LocalSupervisor {
     }
 
     private List<String> command() {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(NODE_JVM_OPTIONS);
-      String extra = System.getenv(NODE_JAVA_OPTS_ENV);
-      if (extra != null && !extra.isBlank()) {
-        command.addAll(Arrays.asList(extra.trim().split("\\s+")));
-      }
-      command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(Main.class.getName());
-      command.add("server");
-      command.add("--config");
-      command.add(configFile.toString());
-      command.add("--supervisor-pid");
-      command.add(Long.toString(ProcessHandle.current().pid()));
-      return command;
+      return NodeCommand.of(configFile, ProcessHandle.current().pid());
     }
 
     void terminate() {

@@ -50,7 +50,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       ServerCommand.class,
       LocalCommand.class,
       DemoCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      io.bulwark.cli.verify.VerifyCommand.class
     },
     footer = {
       "",
