@@ -64,9 +64,10 @@ public sealed interface Op {
   record TxnWrite(byte[] key, byte[] value) {}
 
   /**
-   * A participant's prepare (DESIGN §5). When it applies: NO (outcome ABORTED, reason) if any key
-   * read or written carries another transaction's intent or read lock, or a read key's version
-   * differs from {@link TxnRead#version}; else YES (PREPARED), taking an intent per write and a
+   * A participant's prepare (DESIGN §5). When it applies: NO (outcome ABORTED, reason) if a key
+   * read carries another transaction's intent, a key written carries another transaction's
+   * intent or read lock (read locks are shared), or a read key's version differs from
+   * {@link TxnRead#version}; else YES (PREPARED), taking an intent per write and a
    * read lock per read, recorded as a {@link PreparedTxn}. With {@code onePhase} (every key of the
    * transaction is in this shard) a YES applies the writes at once and the outcome is COMMITTED;
    * nothing stays locked. A prepare for a transaction this shard already holds returns PREPARED.

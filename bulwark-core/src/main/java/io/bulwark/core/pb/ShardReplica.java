@@ -1154,6 +1154,9 @@ public final class ShardReplica {
       Outcome o = sm.apply(e);
       Invariants.check(sm.appliedIndex() == e.index(), "apply of %s left applied index at %s",
           e.index(), sm.appliedIndex());
+      if (role == Role.PRIMARY) {
+        txnTimers.applied(now, e.command().op());
+      }
       List<Long> ids = waiters.remove(e.index());
       if (ids != null) {
         for (long id : ids) {

@@ -11,12 +11,17 @@ public final class TxnRules {
 
   /**
    * The vote of {@code prepare} against the current applied state: NO (ABORTED, with the reason)
-   * if any read or written key carries another transaction's intent or read lock, or a read
-   * key's version (0 when absent) is not the one read; YES (PREPARED) otherwise.
+   * if a read key carries another transaction's intent, a written key carries another
+   * transaction's intent or read lock, or a read key's version (0 when absent) is not the one
+   * read; YES (PREPARED) otherwise. Read locks are shared (DESIGN §5), so two transactions that
+   * only read a key do not conflict.
    */
   public static TxnResult vote(Op.TxnPrepare prepare, ShardStateMachine state) {
     for (Op.TxnRead r : prepare.reads()) {
-      String holder = state.lockHolder(r.key(), prepare.txnId());
+      // Read locks are shared: only another transaction's intent conflicts with a read.
+      Intent intent = state.intentOn(r.key());
+      String holder = intent == null || intent.txnId().equals(prepare.txnId()) ? null
+          : intent.txnId();
       if (holder != null) {
         return new TxnResult(TxnResult.Status.ABORTED, "read key " + show(r.key())
             + " is locked by txn " + holder);

@@ -49,6 +49,15 @@ final class TxnTimers {
     return due;
   }
 
+  /** Starts the timer an entry this primary just applied calls for (a record, a prepare). */
+  void applied(long now, Op op) {
+    if (op instanceof Op.TxnRecordCreate rc) {
+      records.putIfAbsent(rc.txnId(), now);
+    } else if (op instanceof Op.TxnPrepare p && !p.onePhase()) {
+      prepared.putIfAbsent(p.txnId(), new long[] {now, now});
+    }
+  }
+
   /** Starts timers for PENDING records this primary has not seen yet. */
   void observeRecords(long now, List<TxnRecord> pending) {
     for (TxnRecord r : pending) {

@@ -63,6 +63,8 @@ public final class TxnCoordinator {
   }
 
   private final class Txn {
+    /** Key in {@link #txns}: the txn id for a commit, {@code txnId@shard} for a recovery. */
+    String key;
     final String txnId;
     final TxnRequest request;
     /** The client's request id; null for a recovery. */
@@ -81,6 +83,7 @@ public final class TxnCoordinator {
     String reason = "";
 
     Txn(String txnId, TxnRequest request, Long requestId, long now, ShardId recordShard) {
+      this.key = txnId;
       this.txnId = txnId;
       this.request = request;
       this.requestId = requestId;
@@ -176,7 +179,7 @@ public final class TxnCoordinator {
     for (Op.TxnWrite w : req.writes()) {
       t.writes.computeIfAbsent(shardOf.apply(w.key()), s -> new ArrayList<>()).add(w);
     }
-    txns.put(t.txnId, t);
+    txns.put(t.key, t);
     List<ShardId> participants = t.participants();
     if (participants.size() == 1) {
       enter(now, t, Phase.ONE_PHASE);
@@ -192,12 +195,14 @@ public final class TxnCoordinator {
   }
 
   private void onRecover(long now, String txnId, byte[] recordKey, ShardId participant) {
-    if (txns.containsKey(txnId)) {
-      return; // Its commit or an earlier recovery is running here and will resolve it.
+    String key = txnId + "@" + participant;
+    if (txns.containsKey(txnId) || txns.containsKey(key)) {
+      return; // Its commit, or this very recovery, is running here and will resolve it.
     }
     Txn t = new Txn(txnId, null, null, now, shardOf.apply(recordKey));
+    t.key = key;
     t.recoverAt = participant;
-    txns.put(txnId, t);
+    txns.put(key, t);
     enter(now, t, Phase.RECOVER_QUERY);
     t.steps.put(t.recordShard, new Step(t.recordShard, new TxnEffect.Resolve(txnId)));
     out.add(new TxnEffect.Emit("txn-recovery", "txn=" + txnId + " participant=" + participant
@@ -286,7 +291,7 @@ public final class TxnCoordinator {
       case ONE_PHASE:
         finishCommit(now, t, r.status() == Status.COMMITTED ? Status.COMMITTED : Status.ABORTED,
             r.reason());
-        txns.remove(t.txnId);
+        txns.remove(t.key);
         break;
       case RECORD:
         if (r.status() == Status.PENDING) {
@@ -297,7 +302,7 @@ public final class TxnCoordinator {
         } else {
           finishCommit(now, t, Status.ABORTED, "record was " + r.status()
               + " before it was created (timed out)");
-          txns.remove(t.txnId);
+          txns.remove(t.key);
         }
         break;
       case PREPARE:
@@ -316,7 +321,7 @@ public final class TxnCoordinator {
       case RESOLVE:
       case RECOVER_APPLY:
         if (t.steps.values().stream().allMatch(s -> s.answered)) {
-          txns.remove(t.txnId);
+          txns.remove(t.key);
         }
         break;
       case RECOVER_QUERY:
@@ -329,7 +334,7 @@ public final class TxnCoordinator {
       default:
         throw new IllegalStateException("phase " + t.phase);
     }
-    if (txns.get(t.txnId) == t) {
+    if (txns.get(t.key) == t) {
       sendDue(now, t);
     }
   }
@@ -380,7 +385,7 @@ public final class TxnCoordinator {
     for (Step s : t.steps.values()) {
       byCall.remove(s.callId);
     }
-    txns.remove(t.txnId);
+    txns.remove(t.key);
     if (t.decided == null && t.requestId != null) {
       out.add(new TxnEffect.Reply(t.requestId, new TxnOutcome(TxnOutcome.Status.UNKNOWN,
           "no answer from the record shard " + t.recordShard + "; ask it later")));
