@@ -11,6 +11,7 @@ import io.bulwark.core.pb.Message;
 import io.bulwark.core.pb.Op;
 import io.bulwark.core.pb.Outcome;
 import io.bulwark.core.pb.ShardStateMachine.DedupRecord;
+import io.bulwark.core.pb.ShardStateMachine.TxnState;
 import io.bulwark.proto.v1.BeaconAckMsg;
 import io.bulwark.proto.v1.BeaconMsg;
 import io.bulwark.proto.v1.CasOp;
@@ -24,6 +25,7 @@ import io.bulwark.proto.v1.ReplicatePrepareMsg;
 import io.bulwark.proto.v1.ShardConfigMsg;
 import io.bulwark.proto.v1.ShardRef;
 import io.bulwark.proto.v1.SnapshotChunkMsg;
+import io.bulwark.proto.v1.SnapshotChunkMsgOrBuilder;
 import io.bulwark.proto.v1.StoredValue;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +121,7 @@ public final class Codec {
       b.setCas(cb);
     } else if (op instanceof Op.Noop) {
       b.setNoop(NoopOp.getDefaultInstance());
-    } else {
+    } else if (!TxnCodec.setOp(b, op)) {
       throw new IllegalArgumentException("unknown op " + op);
     }
     return b.build();
@@ -146,7 +148,10 @@ public final class Codec {
         op = new Op.Noop();
         break;
       default:
-        throw new CodecException("command without an op", null);
+        op = TxnCodec.opOf(m);
+        if (op == null) {
+          throw new CodecException("command without an op", null);
+        }
     }
     return new Command(m.getClientId(), m.getSeq(), m.getFirstUnackedSeq(), op);
   }
@@ -162,12 +167,16 @@ public final class Codec {
     if (r.outcome().current() != null) {
       b.setCurrent(bytes(r.outcome().current()));
     }
+    if (r.outcome().txn() != null) {
+      b.setTxn(TxnCodec.toProto(r.outcome().txn()));
+    }
     return b.build();
   }
 
   public static DedupRecord fromProto(DedupRow m) {
     return new DedupRecord(m.getClientId(), m.getSeq(), new Outcome(
-        m.getApplied(), m.getVersion(), m.hasCurrent() ? m.getCurrent().toByteArray() : null));
+        m.getApplied(), m.getVersion(), m.hasCurrent() ? m.getCurrent().toByteArray() : null,
+        m.hasTxn() ? TxnCodec.fromProto(m.getTxn()) : null));
   }
 
   public static StoredValue toProto(KeyValue kv) {
@@ -214,7 +223,10 @@ public final class Codec {
       for (DedupRecord r : s.dedup()) {
         sb.addDedup(toProto(r));
       }
-      sb.setCrc32C(chunkChecksum(sb.getEntriesList(), sb.getDedupList()));
+      if (!s.txn().isEmpty()) {
+        sb.setTxn(TxnCodec.toProto(s.txn()));
+      }
+      sb.setCrc32C(chunkChecksum(sb));
       b.setSnapshotChunk(sb);
     } else {
       throw new IllegalArgumentException("unknown message " + msg);
@@ -249,7 +261,7 @@ public final class Codec {
       }
       case SNAPSHOT_CHUNK: {
         SnapshotChunkMsg s = env.getSnapshotChunk();
-        if (chunkChecksum(s.getEntriesList(), s.getDedupList()) != s.getCrc32C()) {
+        if (chunkChecksum(s.toBuilder()) != s.getCrc32C()) {
           throw new CodecException("snapshot chunk " + s.getChunk() + " of "
               + fromProto(s.getConfig().getShard()) + " fails its CRC32C check", null);
         }
@@ -262,20 +274,24 @@ public final class Codec {
           dedup.add(fromProto(r));
         }
         return new Message.SnapshotChunk(fromProto(s.getConfig()), s.getSnapshotIndex(),
-            s.getSnapshotEpoch(), s.getChunk(), s.getLast(), kvs, dedup);
+            s.getSnapshotEpoch(), s.getChunk(), s.getLast(), kvs, dedup,
+            s.hasTxn() ? TxnCodec.fromProto(s.getTxn()) : TxnState.EMPTY);
       }
       default:
         throw new CodecException("peer envelope without a message", null);
     }
   }
 
-  private static int chunkChecksum(List<StoredValue> entries, List<DedupRow> dedup) {
+  private static int chunkChecksum(SnapshotChunkMsgOrBuilder chunk) {
     CRC32C crc = new CRC32C();
-    for (StoredValue v : entries) {
+    for (StoredValue v : chunk.getEntriesList()) {
       crc.update(v.toByteArray());
     }
-    for (DedupRow r : dedup) {
+    for (DedupRow r : chunk.getDedupList()) {
       crc.update(r.toByteArray());
+    }
+    if (chunk.hasTxn()) {
+      crc.update(chunk.getTxn().toByteArray());
     }
     return (int) crc.getValue();
   }

@@ -1,11 +1,14 @@
 package io.bulwark.sim;
 
 import io.bulwark.core.common.ShardId;
+import io.bulwark.core.pb.Intent;
 import io.bulwark.core.pb.KeyValue;
 import io.bulwark.core.pb.LogEntry;
 import io.bulwark.core.pb.MemoryShardStateMachine;
 import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.PreparedTxn;
 import io.bulwark.core.pb.ShardStateMachine;
+import io.bulwark.core.pb.TxnRecord;
 import io.bulwark.core.pb.Versioned;
 import java.util.List;
 import java.util.function.Consumer;
@@ -69,6 +72,31 @@ final class SimStateMachine implements ShardStateMachine {
   @Override
   public List<KeyValue> scan(byte[] prefix, int limit) {
     return inner.scan(prefix, limit);
+  }
+
+  @Override
+  public Intent intentOn(byte[] key) {
+    return inner.intentOn(key);
+  }
+
+  @Override
+  public String lockHolder(byte[] key, String exceptTxnId) {
+    return inner.lockHolder(key, exceptTxnId);
+  }
+
+  @Override
+  public TxnRecord txnRecord(String txnId) {
+    return inner.txnRecord(txnId);
+  }
+
+  @Override
+  public List<PreparedTxn> preparedTxns() {
+    return inner.preparedTxns();
+  }
+
+  @Override
+  public List<TxnRecord> pendingTxnRecords() {
+    return inner.pendingTxnRecords();
   }
 
   @Override

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.TreeSet;
+import io.bulwark.core.pb.Intent;
+import io.bulwark.core.pb.PreparedTxn;
+import io.bulwark.core.pb.TxnRecord;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -226,7 +229,10 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     if (op instanceof Op.Noop) {
       return Outcome.applied(index);
     }
-    throw new Invariants.InvariantViolation("shard " + shard + ": unknown op " + op);
+    // TODO(#5): transaction state (intents, read locks, records) is not stored in RocksDB yet;
+    // MemoryShardStateMachine is the reference. No client API sends transaction ops until then.
+    throw new Invariants.InvariantViolation("shard " + shard + ": op " + op.getClass()
+        .getSimpleName() + " is not supported by the RocksDB state machine yet");
   }
 
   private Outcome applyCas(WriteBatch batch, long index, Op.Cas cas) throws RocksDBException {
@@ -389,8 +395,40 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     appliedEpoch = snapshot.epoch();
   }
 
+  // Transaction state (DESIGN §5): none until it is stored here, TODO(#5). Plain writes never
+  // meet a lock, since no transaction op can apply (see applyOp).
+
+  @Override
+  public Intent intentOn(byte[] key) {
+    return null;
+  }
+
+  @Override
+  public String lockHolder(byte[] key, String exceptTxnId) {
+    return null;
+  }
+
+  @Override
+  public TxnRecord txnRecord(String txnId) {
+    return null;
+  }
+
+  @Override
+  public List<PreparedTxn> preparedTxns() {
+    return List.of();
+  }
+
+  @Override
+  public List<TxnRecord> pendingTxnRecords() {
+    return List.of();
+  }
+
   /** Refuses, before writing anything, a snapshot that no replica could have produced. */
   private void checkInstallable(Snapshot snapshot) {
+    if (!snapshot.txn().isEmpty()) {
+      throw new IllegalArgumentException("snapshot of shard " + shard + " carries transaction"
+          + " state, which the RocksDB state machine does not store yet (TODO(#5))");
+    }
     if (snapshot.index() < 0 || snapshot.epoch() < 0) {
       throw new IllegalArgumentException("snapshot of shard " + shard + " at (epoch "
           + snapshot.epoch() + ", index " + snapshot.index() + ") has a negative position");

@@ -40,6 +40,15 @@ public sealed interface Effect {
    */
   record ProposeConfig(long expectedEpoch, ShardConfig next) implements Effect {}
 
+  /**
+   * A participant primary's transaction {@code txnId} has been prepared longer than
+   * txn-timeout by its own clock (DESIGN §5): the runtime hands it to its node's
+   * {@code TxnCoordinator} ({@code Recover}), which asks the record shard ({@link
+   * Input.TxnResolve}) and appends the outcome here. Emitted again every txn-timeout while the
+   * transaction stays unresolved.
+   */
+  record TxnStale(String txnId, byte[] recordKey) implements Effect {}
+
   /** A structured event for the event log and metrics (DESIGN §6). */
   record Emit(String event, String detail) implements Effect {}
 }

@@ -48,6 +48,17 @@ public sealed interface Input {
    */
   record HandOver(long nowNanos, String target) implements Input {}
 
+  /**
+   * At the record shard's primary (DESIGN §5, recovery): what became of {@code txnId}? Answered
+   * with {@link ClientReply.TxnStatusIs}: a final status at once; PENDING (or no record) while the
+   * primary's own timer for the transaction, started when it first saw the record or this
+   * question, is below {@link ReplicaOptions#txnTimeoutNanos}; past it the primary appends
+   * {@link Op.TxnRecordDecide}{@code (ABORTED)} and answers once that applied. Asked by
+   * participants' recovery, by readers that met an intent and by clients that lost their
+   * coordinator. Idempotent.
+   */
+  record TxnResolve(long nowNanos, long requestId, String txnId) implements Input {}
+
   /** Periodic: beacons, retransmission, grace and lease checks. */
   record Tick(long nowNanos) implements Input {}
 }

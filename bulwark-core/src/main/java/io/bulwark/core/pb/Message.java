@@ -64,10 +64,20 @@ public sealed interface Message {
   /**
    * Primary -> learner or lagging replica whose next entry was trimmed from the log: one chunk of
    * a snapshot at {@code snapshotIndex}. Chunks are numbered from 0; the last has {@code last}.
+   * The dedup table and the transaction state (§5) travel in chunk 0.
    */
   record SnapshotChunk(
       ShardConfig config, long snapshotIndex, long snapshotEpoch, int chunk, boolean last,
-      List<KeyValue> entries, List<ShardStateMachine.DedupRecord> dedup) implements Message {
+      List<KeyValue> entries, List<ShardStateMachine.DedupRecord> dedup,
+      ShardStateMachine.TxnState txn) implements Message {
+
+    /** A chunk without transaction state (every chunk but the first carries none). */
+    public SnapshotChunk(ShardConfig config, long snapshotIndex, long snapshotEpoch, int chunk,
+        boolean last, List<KeyValue> entries, List<ShardStateMachine.DedupRecord> dedup) {
+      this(config, snapshotIndex, snapshotEpoch, chunk, last, entries, dedup,
+          ShardStateMachine.TxnState.EMPTY);
+    }
+
     @Override
     public ShardId shard() {
       return config.shard();

@@ -16,6 +16,9 @@ import io.bulwark.core.common.KeyspaceSpec;
  * @param logRetainEntries applied entries kept in the log for catching up replicas; older ones
  *     are trimmed and a replica that needs them gets a snapshot
  * @param snapshotChunkEntriesMax most keys in one snapshot chunk
+ * @param txnTimeoutNanos how long a transaction may stay prepared (participant) or PENDING
+ *     (record shard primary) by a primary's own clock before recovery aborts it if it has not
+ *     committed (DESIGN §5; default 2 s)
  */
 public record ReplicaOptions(
     long leaseNanos,
@@ -26,12 +29,29 @@ public record ReplicaOptions(
     KeyspaceSpec.Acks acks,
     int batchEntriesMax,
     int logRetainEntries,
-    int snapshotChunkEntriesMax) {
+    int snapshotChunkEntriesMax,
+    long txnTimeoutNanos) {
 
   /** ρ: the clock-rate drift the design assumes between any two nodes (§3.7). */
   public static final double CLOCK_DRIFT_MAX = 0.01;
 
   private static final long MS = 1_000_000L;
+
+  /** txn-timeout unless configured. */
+  public static final long TXN_TIMEOUT_NANOS_DEFAULT = 2_000 * MS;
+
+  /** Options with the default txn-timeout. */
+  public ReplicaOptions(long leaseNanos, long graceNanos, long beaconNanos, long retransmitNanos,
+      int minInsync, KeyspaceSpec.Acks acks, int batchEntriesMax, int logRetainEntries,
+      int snapshotChunkEntriesMax) {
+    this(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync, acks, batchEntriesMax,
+        logRetainEntries, snapshotChunkEntriesMax, TXN_TIMEOUT_NANOS_DEFAULT);
+  }
+
+  public ReplicaOptions withTxnTimeout(long nanos) {
+    return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
+        acks, batchEntriesMax, logRetainEntries, snapshotChunkEntriesMax, nanos);
+  }
 
   public static ReplicaOptions defaults(int minInsync, KeyspaceSpec.Acks acks) {
     return new ReplicaOptions(300 * MS, 600 * MS, 50 * MS, 100 * MS, minInsync, acks, 256,
@@ -40,12 +60,12 @@ public record ReplicaOptions(
 
   public ReplicaOptions withTimes(long leaseNanos, long graceNanos, long beaconNanos) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, logRetainEntries, snapshotChunkEntriesMax);
+        acks, batchEntriesMax, logRetainEntries, snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   public ReplicaOptions withLogRetainEntries(int entries) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, entries, snapshotChunkEntriesMax);
+        acks, batchEntriesMax, entries, snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   /**
@@ -71,6 +91,9 @@ public record ReplicaOptions(
     }
     if (beaconNanos <= 0 || beaconNanos >= leaseNanos) {
       return "beacon interval must be positive and shorter than the lease";
+    }
+    if (txnTimeoutNanos <= 0) {
+      return "txn-timeout must be positive";
     }
     if (minInsync < 1) {
       return "min-insync must be at least 1";

@@ -82,6 +82,8 @@ public final class ShardReplica {
   private String promoting;
   /** A handover this primary is performing (§3.8), or null; it serves nothing meanwhile. */
   private Handover handover;
+  /** Transaction timers on this primary's clock (§5): stale intents, record timeouts. */
+  private final TxnTimers txnTimers = new TxnTimers();
 
   // Proposals (either role).
   private ShardConfig proposal;
@@ -265,6 +267,8 @@ public final class ShardReplica {
       onTick(now);
     } else if (in instanceof Input.HandOver h) {
       onHandOver(now, h.target());
+    } else if (in instanceof Input.TxnResolve r) {
+      onTxnResolve(now, r.requestId(), r.txnId());
     } else {
       throw new IllegalArgumentException("unknown input " + in);
     }
@@ -299,6 +303,16 @@ public final class ShardReplica {
       out.add(new Effect.Reply(requestId, new ClientReply.Written(done)));
       return;
     }
+    byte[] plainKey = TxnRules.plainWriteKey(cmd.op());
+    String holder = plainKey == null ? null : sm.lockHolder(plainKey, null);
+    if (holder != null) {
+      // §5: a plain write never waits for (or breaks) a transaction's lock. Should a prepare
+      // take the lock after this check, the write's entry finds it when it applies (LOCKED).
+      out.add(new Effect.Reply(requestId, new ClientReply.Refused(Refusal.LOCKED,
+          "key " + TxnRules.show(plainKey) + " is locked by transaction " + holder
+              + "; retry after a backoff", null)));
+      return;
+    }
     long index = appendAsPrimary(cmd);
     inflight.put(cs, index);
     waiters.computeIfAbsent(index, k -> new ArrayList<>()).add(requestId);
@@ -311,8 +325,46 @@ public final class ShardReplica {
       out.add(new Effect.Reply(requestId, refusal));
       return;
     }
+    Intent intent = sm.intentOn(key);
+    if (intent != null) {
+      // §5: only the record knows whether the intent's value is already the committed one.
+      out.add(new Effect.Reply(requestId,
+          new ClientReply.IntentFound(sm.get(key), intent, leaseExpiryNanos())));
+      return;
+    }
     out.add(new Effect.Reply(requestId,
         new ClientReply.ReadValue(sm.get(key), leaseExpiryNanos())));
+  }
+
+  /**
+   * §5 recovery at the record shard's primary: a final record answers at once; a PENDING or
+   * absent one answers PENDING until this primary's own timer for it passes the record's timeout
+   * (txn-timeout for an absent record), then is aborted by a decide entry logged under the
+   * coordinator's own identity {@code ("txn/" + id, TXN_PHASE_DECIDE)}: whichever of the two
+   * decides applies first is the one both callers hear (dedup, §3.4).
+   */
+  private void onTxnResolve(long now, long requestId, String txnId) {
+    ClientReply refusal = refusalToServe(now);
+    if (refusal != null) {
+      out.add(new Effect.Reply(requestId, refusal));
+      return;
+    }
+    TxnRecord r = sm.txnRecord(txnId);
+    if (r != null && r.status() != TxnResult.Status.PENDING) {
+      txnTimers.recordFinal(txnId);
+      out.add(new Effect.Reply(requestId, new ClientReply.TxnStatusIs(txnId, r.status())));
+      return;
+    }
+    long timeout = r != null ? r.timeoutNanos() : opts.txnTimeoutNanos();
+    if (!txnTimers.recordExpired(now, txnId, timeout)) {
+      out.add(new Effect.Reply(requestId,
+          new ClientReply.TxnStatusIs(txnId, TxnResult.Status.PENDING)));
+      return;
+    }
+    out.add(new Effect.Emit("txn-timeout-abort", "shard=" + shard + " txn=" + txnId
+        + " record=" + (r == null ? "absent" : "pending")));
+    onClientWrite(now, requestId, new Command(Op.txnClientId(txnId), Op.TXN_PHASE_DECIDE,
+        Op.TXN_PHASE_DECIDE, new Op.TxnRecordDecide(txnId, TxnResult.Status.ABORTED)));
   }
 
   private void onClientScan(long now, long requestId, byte[] prefix, int limit) {
@@ -502,6 +554,7 @@ public final class ShardReplica {
     }
     List<KeyValue> kvs = new ArrayList<>();
     List<ShardStateMachine.DedupRecord> dedup = new ArrayList<>();
+    ShardStateMachine.TxnState txn = snapshotChunks.firstEntry().getValue().txn();
     for (Message.SnapshotChunk part : snapshotChunks.values()) {
       kvs.addAll(part.entries());
       dedup.addAll(part.dedup());
@@ -513,7 +566,8 @@ public final class ShardReplica {
       sendAck(now, true, log.lastIndex());
       return;
     }
-    sm.install(new ShardStateMachine.Snapshot(c.snapshotIndex(), c.snapshotEpoch(), kvs, dedup));
+    sm.install(new ShardStateMachine.Snapshot(c.snapshotIndex(), c.snapshotEpoch(), kvs, dedup,
+        txn));
     if (log.epochAt(c.snapshotIndex()) == c.snapshotEpoch()) {
       // Our log holds the snapshot's last entry: keep what follows it. Those entries may be
       // committed, counted on this replica's durable ack (§3.3); only the applied prefix goes.
@@ -712,6 +766,7 @@ public final class ShardReplica {
 
   private void becomePrimary(long now) {
     role = Role.PRIMARY;
+    txnTimers.reset(); // A new primary times every transaction afresh on its own clock (§5).
     needsNewEpoch = false;
     primarySinceEpoch = config.epoch();
     followers.clear();
@@ -924,6 +979,9 @@ public final class ShardReplica {
       if (handover == null && !proposalPending) {
         proposeMembershipChange(now);
       }
+      if (isServing(now)) {
+        tickTxns(now);
+      }
     } else if (role == Role.BACKUP && now - lastAckNanos > graceNanos()) {
       if (graceExpiredEpoch < config.epoch()) {
         graceExpiredEpoch = config.epoch();
@@ -936,6 +994,16 @@ public final class ShardReplica {
         propose(now, config.next(self, backups, config.learners()),
             primaryUnreachableNanos > lastAckNanos ? "primary-unreachable" : "primary-silent");
       }
+    }
+  }
+
+  /** §5: reports transactions prepared here for longer than txn-timeout by this clock. */
+  private void tickTxns(long now) {
+    txnTimers.observeRecords(now, sm.pendingTxnRecords());
+    for (PreparedTxn t : txnTimers.stale(now, sm.preparedTxns(), opts.txnTimeoutNanos())) {
+      out.add(new Effect.TxnStale(t.txnId(), t.recordKey()));
+      out.add(new Effect.Emit("txn-stale", "shard=" + shard + " txn=" + t.txnId()
+          + " prepared=" + t.preparedIndex()));
     }
   }
 
@@ -1046,7 +1114,8 @@ public final class ShardReplica {
     for (int i = 0; i < chunks; i++) {
       List<KeyValue> part = all.subList(i * chunkSize, Math.min(all.size(), (i + 1) * chunkSize));
       out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), i,
-          i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of())));
+          i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of(),
+          i == 0 ? s.txn() : ShardStateMachine.TxnState.EMPTY)));
     }
     for (KeyValue kv : all) {
       f.snapshotBytesSent += kv.key().length + (kv.value() == null ? 0 : kv.value().length);
@@ -1085,6 +1154,9 @@ public final class ShardReplica {
       Outcome o = sm.apply(e);
       Invariants.check(sm.appliedIndex() == e.index(), "apply of %s left applied index at %s",
           e.index(), sm.appliedIndex());
+      if (role == Role.PRIMARY) {
+        txnTimers.applied(now, e.command().op());
+      }
       List<Long> ids = waiters.remove(e.index());
       if (ids != null) {
         for (long id : ids) {

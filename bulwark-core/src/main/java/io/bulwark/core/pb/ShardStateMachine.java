@@ -3,8 +3,12 @@ package io.bulwark.core.pb;
 import java.util.List;
 
 /**
- * The applied state of one shard: its keys, values and versions, plus the replicated dedup table
- * (DESIGN §3.4, §7). The replica core calls it synchronously, from its one thread; the server
+ * The applied state of one shard: its keys, values and versions, the replicated dedup table
+ * (DESIGN §3.4, §7), and the transaction state (DESIGN §5): write intents, read locks and
+ * transaction records, all of which {@link #apply} changes, {@link #snapshot} carries and
+ * {@link #install} replaces, so they survive failover, snapshot install and crash replay like the
+ * data. {@link MemoryShardStateMachine} is the reference implementation of the transaction rules
+ * (see {@link Op.TxnPrepare} and the other transaction ops for what each entry decides). The replica core calls it synchronously, from its one thread; the server
  * backs it with RocksDB and the simulator with memory.
  *
  * <p>Contract: {@link #apply} is atomic — the data change, the dedup record and the new applied
@@ -50,6 +54,25 @@ public interface ShardStateMachine {
   /** Up to {@code limit} keys starting with {@code prefix}, in byte order. */
   List<KeyValue> scan(byte[] prefix, int limit);
 
+  /** The write intent on {@code key}, or null. */
+  Intent intentOn(byte[] key);
+
+  /**
+   * A transaction other than {@code exceptTxnId} (null: any) holding an intent or a read lock on
+   * {@code key} (the intent's holder first), or null if there is none. A plain write of a key
+   * with a holder is refused (LOCKED); a prepare meeting one votes NO.
+   */
+  String lockHolder(byte[] key, String exceptTxnId);
+
+  /** The record of {@code txnId} kept in this shard, or null. */
+  TxnRecord txnRecord(String txnId);
+
+  /** Transactions prepared here and not yet resolved, in the order they prepared. */
+  List<PreparedTxn> preparedTxns();
+
+  /** Records in this shard still PENDING, in the order they were created. */
+  List<TxnRecord> pendingTxnRecords();
+
   /** A consistent copy of the whole applied state, for a learner or a lagging replica (§3.11). */
   Snapshot snapshot();
 
@@ -58,11 +81,34 @@ public interface ShardStateMachine {
 
   /**
    * A shard's applied state at one index. {@code entries} are the keys; {@code dedup} the dedup
-   * table. Held in memory: shards are sized so that a snapshot fits (the runtime chunks it on
-   * the wire).
+   * table; {@code txn} the transaction state. Held in memory: shards are sized so that a snapshot
+   * fits (the runtime chunks it on the wire).
    */
   record Snapshot(
-      long index, long epoch, List<KeyValue> entries, List<DedupRecord> dedup) {}
+      long index, long epoch, List<KeyValue> entries, List<DedupRecord> dedup, TxnState txn) {
+
+    /** A snapshot without transaction state. */
+    public Snapshot(long index, long epoch, List<KeyValue> entries, List<DedupRecord> dedup) {
+      this(index, epoch, entries, dedup, TxnState.EMPTY);
+    }
+  }
+
+  /**
+   * The transaction state of a snapshot: prepared transactions (their intents and read locks) in
+   * preparation order, and every transaction record in creation order.
+   */
+  record TxnState(List<PreparedTxn> prepared, List<TxnRecord> records) {
+    public static final TxnState EMPTY = new TxnState(List.of(), List.of());
+
+    public TxnState {
+      prepared = List.copyOf(prepared);
+      records = List.copyOf(records);
+    }
+
+    public boolean isEmpty() {
+      return prepared.isEmpty() && records.isEmpty();
+    }
+  }
 
   /** One dedup-table row: the outcome recorded for {@code (clientId, seq)}. */
   record DedupRecord(String clientId, long seq, Outcome outcome) {}

@@ -23,6 +23,7 @@ final class ReplicaCluster {
 
   record InFlight(String from, String to, Message message) {}
 
+  final ShardId shard;
   final ReplicaOptions opts;
   final Map<String, ShardReplica> replicas = new LinkedHashMap<>();
   final Map<String, MemoryShardStateMachine> machines = new HashMap<>();
@@ -35,6 +36,8 @@ final class ReplicaCluster {
   final Map<String, List<LogEntry>> pendingDurable = new HashMap<>();
   final Map<Long, ClientReply> replies = new HashMap<>();
   final List<String> events = new ArrayList<>();
+  /** {@link Effect.TxnStale} reports, oldest first, as {@code node txnId}. */
+  final List<String> staleTxns = new ArrayList<>();
   ShardConfig zk;
   /** The next compare-and-set does not reach ZooKeeper: it fails and nothing is re-read. */
   boolean nextCasUnreachable;
@@ -48,13 +51,18 @@ final class ReplicaCluster {
   }
 
   ReplicaCluster(ReplicaOptions opts, String... nodes) {
+    this(SHARD, opts, nodes);
+  }
+
+  ReplicaCluster(ShardId shard, ReplicaOptions opts, String... nodes) {
+    this.shard = shard;
     this.opts = opts;
     for (String n : nodes) {
       MemoryShardStateMachine sm = new MemoryShardStateMachine();
       Outbox out = new Outbox();
       machines.put(n, sm);
       outboxes.put(n, out);
-      replicas.put(n, new ShardReplica(SHARD, n, opts, sm, 0, 0, List.of(), out, now));
+      replicas.put(n, new ShardReplica(shard, n, opts, sm, 0, 0, List.of(), out, now));
     }
   }
 
@@ -65,7 +73,7 @@ final class ReplicaCluster {
   /** Initial placement: epoch 1 with the first node primary, observed by every replica. */
   ReplicaCluster place() {
     List<String> names = new ArrayList<>(replicas.keySet());
-    zk = new ShardConfig(SHARD, 1, names.get(0), names.subList(1, names.size()), List.of());
+    zk = new ShardConfig(shard, 1, names.get(0), names.subList(1, names.size()), List.of());
     for (String n : names) {
       input(n, new Input.ConfigObserved(now, zk));
     }
@@ -119,6 +127,8 @@ final class ReplicaCluster {
         }
       } else if (e instanceof Effect.Emit em) {
         events.add(node + " " + em.event() + " " + em.detail());
+      } else if (e instanceof Effect.TxnStale st) {
+        staleTxns.add(node + " " + st.txnId());
       }
     }
   }
@@ -230,7 +240,7 @@ final class ReplicaCluster {
     outboxes.put(n, out);
     pendingDurable.remove(n);
     dead.remove(n);
-    replicas.put(n, new ShardReplica(SHARD, n, opts, machines.get(n), 0, 0, durableLog, out, now));
+    replicas.put(n, new ShardReplica(shard, n, opts, machines.get(n), 0, 0, durableLog, out, now));
     network.removeIf(m -> m.to().equals(n));
   }
 }
