@@ -179,6 +179,23 @@ public final class Codec {
         m.hasTxn() ? TxnCodec.fromProto(m.getTxn()) : null));
   }
 
+  /**
+   * Transaction state (prepared transactions, records) as bytes: how the RocksDB state machine
+   * stores each prepared transaction and record row (peer.proto {@code TxnStateMsg}).
+   */
+  public static byte[] encode(TxnState s) {
+    return TxnCodec.toProto(s).toByteArray();
+  }
+
+  /** The inverse of {@link #encode(TxnState)}; throws {@link CodecException} on bad bytes. */
+  public static TxnState decodeTxnState(byte[] bytes) {
+    try {
+      return TxnCodec.fromProto(io.bulwark.proto.v1.TxnStateMsg.parseFrom(bytes));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CodecException("undecodable transaction state", e);
+    }
+  }
+
   public static StoredValue toProto(KeyValue kv) {
     return StoredValue.newBuilder()
         .setKey(bytes(kv.key())).setValue(bytes(kv.value())).setVersion(kv.version()).build();
