@@ -38,7 +38,7 @@ final class TxnRuntime implements AutoCloseable {
   static final long TICK_MS = 50;
   /** How long an unanswered call waits before the coordinator resends it. */
   static final long CALL_RETRY_MS = 300;
-  /** Most commits and recoveries in progress on this node; more are refused (UNAVAILABLE). */
+  /** Most commits and recoveries in progress on this node; more commits abort at once. */
   static final int IN_PROGRESS_MAX = 10_000;
   private static final long MS = 1_000_000L;
 
@@ -81,8 +81,9 @@ final class TxnRuntime implements AutoCloseable {
   void commit(String keyspace, TxnRequest txn, Consumer<TxnOutcome> reply) {
     boolean queued = submit(() -> {
       if (inProgress() >= IN_PROGRESS_MAX) {
-        reply.accept(new TxnOutcome(TxnOutcome.Status.UNKNOWN, "node " + self + " has "
-            + IN_PROGRESS_MAX + " transactions in progress; retry later"));
+        // Nothing was sent for it: a definite abort.
+        reply.accept(TxnOutcome.aborted("node " + self + " has " + IN_PROGRESS_MAX
+            + " transactions in progress; retry later"));
         return;
       }
       long id = nextRequestId++;
