@@ -3,6 +3,8 @@ package io.bulwark.sim;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
 import io.bulwark.core.pb.KeyValue;
+import io.bulwark.core.pb.PreparedTxn;
+import io.bulwark.core.pb.ShardStateMachine;
 import io.bulwark.core.pb.LogEntry;
 import io.bulwark.core.pb.ShardReplica;
 import io.bulwark.proto.Codec;
@@ -69,8 +71,28 @@ final class ConvergenceCheck {
         return "backup " + b + " of " + shard + " holds different data than its primary at "
             + "applied index " + r.appliedIndex() + where;
       }
+      if (r.appliedIndex() == p.appliedIndex() && !sameTxnState(
+          primary.stateMachine(shard).snapshot().txn(), n.stateMachine(shard).snapshot().txn())) {
+        return "backup " + b + " of " + shard + " holds different transaction state (intents,"
+            + " records) than its primary at applied index " + r.appliedIndex() + where;
+      }
     }
     return null;
+  }
+
+  /** Same prepared transactions (by id and index) and the same records, in the same order. */
+  private static boolean sameTxnState(ShardStateMachine.TxnState a, ShardStateMachine.TxnState b) {
+    if (!a.records().equals(b.records()) || a.prepared().size() != b.prepared().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.prepared().size(); i++) {
+      PreparedTxn x = a.prepared().get(i);
+      PreparedTxn y = b.prepared().get(i);
+      if (!x.txnId().equals(y.txnId()) || x.preparedIndex() != y.preparedIndex()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Where two durable logs hold different entries at one index up to {@code upTo}, or null. */

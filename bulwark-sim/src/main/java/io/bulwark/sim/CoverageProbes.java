@@ -20,4 +20,26 @@ final class CoverageProbes {
       "fault:partition", "fault:crash-all", "fault:coord-outage", "fault:coord-session-lost",
       "fault:reboot", "fault:clock-rate", "fault:disk-stall",
       "client:write:info", "client:cas:fail");
+
+  /** What the txn workload should reach besides the core's paths (DESIGN §5). */
+  static final List<String> TXN_EXPECTED = List.of(
+      "coordinator:txn-committed", "coordinator:txn-aborted", "coordinator:txn-recovery",
+      "coordinator:txn-recovered", "core:txn-stale", "core:txn-timeout-abort",
+      "client:txn:ok", "client:txn:fail", "client:txn:resolving",
+      "client:txn-read-met-intent", "fault:txn-crash:coordinator-before-record",
+      "fault:txn-crash:coordinator-mid-prepare",
+      "fault:txn-crash:coordinator-between-prepare-and-commit",
+      "fault:txn-crash:coordinator-after-commit-point", "fault:txn-crash:participant-after-vote",
+      "fault:txn-crash:record-primary-after-decide");
+
+  /** The probes a batch of {@code workload} seeds should all fire. */
+  static List<String> expected(SimWorkload workload) {
+    if (workload == SimWorkload.REGISTER) {
+      return EXPECTED;
+    }
+    List<String> all = new java.util.ArrayList<>(EXPECTED);
+    all.removeIf(p -> p.startsWith("client:"));
+    all.addAll(TXN_EXPECTED);
+    return all;
+  }
 }

@@ -21,12 +21,24 @@ public final class SimBatch {
     return runUntil(first, count, steps, variant, threads, r -> false);
   }
 
+  /** Runs seeds {@code first .. first+count-1} of {@code workload}. */
+  public static List<SimResult> run(long first, int count, int steps, Variant variant,
+      SimWorkload workload, int threads) {
+    return runUntil(first, count, steps, variant, workload, threads, r -> false);
+  }
+
+  /** {@link #runUntil(long, int, int, Variant, SimWorkload, int, Predicate)} of the variant's. */
+  public static List<SimResult> runUntil(long first, int count, int steps, Variant variant,
+      int threads, Predicate<SimResult> stop) {
+    return runUntil(first, count, steps, variant, variant.workload(), threads, stop);
+  }
+
   /**
    * Runs seeds from {@code first} in order, in waves of {@code threads}, and stops after the
    * wave in which {@code stop} first holds (at most {@code count} seeds).
    */
   public static List<SimResult> runUntil(long first, int count, int steps, Variant variant,
-      int threads, Predicate<SimResult> stop) {
+      SimWorkload workload, int threads, Predicate<SimResult> stop) {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<SimResult> results = new ArrayList<>();
     try {
@@ -35,7 +47,7 @@ public final class SimBatch {
         List<Future<SimResult>> futures = new ArrayList<>();
         for (int i = 0; i < wave; i++) {
           long seed = first + done + i;
-          futures.add(pool.submit(() -> SimRun.run(seed, steps, variant, null)));
+          futures.add(pool.submit(() -> SimRun.run(seed, steps, variant, workload, null)));
         }
         boolean stopped = false;
         for (Future<SimResult> f : futures) {

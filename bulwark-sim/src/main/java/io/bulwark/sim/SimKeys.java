@@ -18,6 +18,8 @@ final class SimKeys {
 
   private final KeyspaceSpec spec;
   private final List<String> names = new ArrayList<>();
+  private final List<String> accounts = new ArrayList<>();
+  private final List<String> txnKeys = new ArrayList<>();
 
   SimKeys(SimKnobs knobs) {
     this.spec = new KeyspaceSpec(KEYSPACE, KeyspaceSpec.Strategy.PRIMARY_BACKUP,
@@ -25,6 +27,22 @@ final class SimKeys {
     for (int i = 0; i < knobs.keys; i++) {
       names.add("k" + i);
     }
+    for (int i = 0; i < knobs.accounts; i++) {
+      accounts.add("a" + i);
+    }
+    for (int i = 0; i < knobs.txnKeys; i++) {
+      txnKeys.add("t" + i);
+    }
+  }
+
+  /** The bank's accounts (txn workload). */
+  List<String> accounts() {
+    return accounts;
+  }
+
+  /** The random transactions' keys (txn workload). */
+  List<String> txnKeys() {
+    return txnKeys;
   }
 
   List<String> names() {

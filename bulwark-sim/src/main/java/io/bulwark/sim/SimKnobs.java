@@ -63,13 +63,28 @@ final class SimKnobs {
    */
   final double handoverRate;
 
+  // Transactions (txn workload only; drawn after everything else, so register seeds are as
+  // they were).
+  final SimWorkload workload;
+  /** Bank accounts and random-transaction keys. */
+  final int accounts;
+  final int txnKeys;
+  /** The nemesis may kill a coordinator's or a participant's node at a chosen protocol step. */
+  final boolean txnStepCrashes;
+
   SimKnobs(SplittableRandom r) {
+    this(r, SimWorkload.REGISTER);
+  }
+
+  SimKnobs(SplittableRandom r, SimWorkload workload) {
+    this.workload = workload;
     nodes = 3 + r.nextInt(3);
-    shards = 1 + r.nextInt(3);
+    // Transactions need several shards to be cross-shard: 2..4 instead of 1..3, same draw.
+    shards = 1 + r.nextInt(3) + (workload == SimWorkload.TXN ? 1 : 0);
     replicationFactor = 3;
     keys = 3 + r.nextInt(6);
     clients = 2 + r.nextInt(4);
-    replica = drawReplicaOptions(r);
+    ReplicaOptions drawn = drawReplicaOptions(r);
     tickNanos = (5 + r.nextInt(16)) * MS;
     clockDriftPpmMax = pick(r, 0L, 1_000L, 5_000L, SimClock.DRIFT_PPM_MAX, SimClock.DRIFT_PPM_MAX);
 
@@ -100,6 +115,18 @@ final class SimKnobs {
     clientOpDeadlineNanos = (1_000 + r.nextInt(2_000)) * MS;
     controllerPeriodNanos = (100 + r.nextInt(900)) * MS;
     handoverRate = pick(r, 0.0, 0.0, 0.1, 0.3, 1.0);
+    if (workload == SimWorkload.TXN) {
+      // txn-timeout from a few leases to a few graces: recovery races failovers either way.
+      replica = drawn.withTxnTimeout(pick(r, 2L, 3L, 5L) * drawn.graceNanos());
+      accounts = 6 + r.nextInt(7);
+      txnKeys = 4 + r.nextInt(6);
+      txnStepCrashes = r.nextInt(10) < 8;
+    } else {
+      replica = drawn;
+      accounts = 0;
+      txnKeys = 0;
+      txnStepCrashes = false;
+    }
   }
 
   /**
@@ -120,6 +147,7 @@ final class SimKnobs {
     int chunk = pickInt(r, 1, 2, 8, 1_000);
     ReplicaOptions o = new ReplicaOptions(lease, grace, beacon, retransmit, minInsync,
         KeyspaceSpec.Acks.ALL, batch, retain, chunk);
+
     for (int i = 0; i < 8 && o.validate() != null; i++) {
       // Rounding in validate()'s double arithmetic: nudge up by a microsecond at a time.
       o = o.withTimes(lease, o.graceNanos() + 1_000, beacon);
@@ -158,6 +186,9 @@ final class SimKnobs {
         + (coordLostReplyRate > 0 ? " cas-reply-lost=" + coordLostReplyRate : "")
         + (stalls ? " stall" : "") + (clockChanges ? " clock-rate" : "")
         + (reboots ? " reboot" : "") + "]"
-        + (handoverRate > 0 ? " handover=" + handoverRate : "");
+        + (handoverRate > 0 ? " handover=" + handoverRate : "")
+        + (workload == SimWorkload.TXN ? " txn=[accounts=" + accounts + " keys=" + txnKeys
+            + " timeout=" + SimTime.format(replica.txnTimeoutNanos())
+            + (txnStepCrashes ? " step-crash" : "") + "]" : "");
   }
 }

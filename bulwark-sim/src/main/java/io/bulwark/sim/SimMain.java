@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * Runs seeds from the command line.
  *
  * <pre>
- *   SimMain [--seeds N] [--seed S] [--steps K] [--variant V] [--threads T]
- *           [--history FILE] [--verbose]
+ *   SimMain [--seeds N] [--seed S] [--steps K] [--workload register|txn] [--variant V]
+ *           [--threads T] [--history FILE] [--verbose]
  * </pre>
  *
  * {@code --seed S} alone replays seed S (printing the trace tail if it fails); with
@@ -26,8 +26,8 @@ public final class SimMain {
   private SimMain() {}
 
   /** Parsed command line. */
-  record Options(long firstSeed, int seeds, int steps, Variant variant, int threads,
-      Path history, boolean verbose) {}
+  record Options(long firstSeed, int seeds, int steps, Variant variant, SimWorkload workload,
+      int threads, Path history, boolean verbose) {}
 
   public static void main(String[] args) {
     System.exit(execute(args, System.out, System.err));
@@ -42,9 +42,10 @@ public final class SimMain {
     try {
       o = parse(args);
     } catch (IllegalArgumentException e) {
-      err.println("usage: sim [--seeds N] [--seed S] [--steps K] [--variant "
-          + "correct|disk-early-durable|coord-cas-ignores-epoch] [--threads T] [--history FILE]"
-          + " [--verbose]\n" + e.getMessage());
+      err.println("usage: sim [--seeds N] [--seed S] [--steps K] [--workload register|txn]"
+          + " [--variant correct|disk-early-durable|coord-cas-ignores-epoch"
+          + "|txn-commit-without-all-votes] [--threads T] [--history FILE] [--verbose]\n"
+          + e.getMessage());
       return 2;
     }
     return run(o, out) ? 0 : 1;
@@ -56,6 +57,7 @@ public final class SimMain {
     boolean seedsGiven = false;
     int steps = SimRun.STEPS_DEFAULT;
     Variant variant = Variant.CORRECT;
+    SimWorkload workload = null;
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     Path history = null;
     boolean verbose = false;
@@ -77,6 +79,7 @@ public final class SimMain {
         }
         case "--steps" -> steps = Integer.parseInt(v);
         case "--variant" -> variant = Variant.fromCliName(v);
+        case "--workload" -> workload = SimWorkload.fromCliName(v);
         case "--threads" -> threads = Integer.parseInt(v);
         case "--history" -> history = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + a);
@@ -88,7 +91,14 @@ public final class SimMain {
     if (!seedsGiven) {
       seeds = 1;
     }
-    return new Options(seed, seeds, steps, variant, threads, history, verbose);
+    if (workload == null) {
+      workload = variant.workload();
+    }
+    if (variant.workload() == SimWorkload.TXN && workload != SimWorkload.TXN) {
+      throw new IllegalArgumentException("--variant " + variant.cliName()
+          + " breaks transactions: it needs --workload txn");
+    }
+    return new Options(seed, seeds, steps, variant, workload, threads, history, verbose);
   }
 
   /** Runs the batch, printing as described above; true if every seed passed. */
@@ -97,14 +107,15 @@ public final class SimMain {
     PrintStream verbose = single && o.verbose() ? out : null;
     List<SimResult> results;
     if (single) {
-      results = List.of(SimRun.run(o.firstSeed(), o.steps(), o.variant(), verbose));
+      results = List.of(SimRun.run(o.firstSeed(), o.steps(), o.variant(), o.workload(),
+          verbose));
       if (!results.get(0).passed()) {
         out.println(failureLine(results.get(0)));
       }
     } else {
       // Failures are printed as their wave completes, so a long batch reports early.
-      results = SimBatch.runUntil(o.firstSeed(), o.seeds(), o.steps(), o.variant(), o.threads(),
-          r -> {
+      results = SimBatch.runUntil(o.firstSeed(), o.seeds(), o.steps(), o.variant(),
+          o.workload(), o.threads(), r -> {
             if (!r.passed()) {
               out.println(failureLine(r));
             }
@@ -116,7 +127,7 @@ public final class SimMain {
     }
     long failed = results.stream().filter(r -> !r.passed()).count();
     if (!single) {
-      reportCoverage(results, o.verbose(), out);
+      reportCoverage(results, o.workload(), o.verbose(), out);
     }
     out.println((results.size() - failed) + " passed, " + failed + " failed");
     return failed == 0;
@@ -149,13 +160,14 @@ public final class SimMain {
   }
 
   /** Core events that never fired in the batch: protocol paths the seeds did not reach. */
-  private static void reportCoverage(List<SimResult> results, boolean all, PrintStream out) {
+  private static void reportCoverage(List<SimResult> results, SimWorkload workload,
+      boolean all, PrintStream out) {
     Map<String, Long> total = new TreeMap<>();
     for (SimResult r : results) {
       r.counts().forEach((k, v) -> total.merge(k, v, Long::sum));
     }
     List<String> never = new ArrayList<>();
-    for (String probe : CoverageProbes.EXPECTED) {
+    for (String probe : CoverageProbes.expected(workload)) {
       if (total.getOrDefault(probe, 0L) == 0) {
         never.add(probe);
       }

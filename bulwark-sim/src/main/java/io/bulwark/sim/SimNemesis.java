@@ -2,6 +2,11 @@ package io.bulwark.sim;
 
 import static io.bulwark.sim.SimTime.MS;
 
+import io.bulwark.core.pb.ClientReply;
+import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.Op;
+import io.bulwark.core.pb.TxnResult;
+import io.bulwark.core.txn.TxnEffect;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,8 +20,39 @@ import java.util.SplittableRandom;
  * ρ. Drops, duplicates and delays are {@link SimNetwork}'s, slow fsyncs {@link SimDisk}'s.
  * {@link #heal} ends every fault for the liveness phase.
  */
-final class SimNemesis {
-  private enum Kind { CRASH, CRASH_ALL, PARTITION, COORD_OUTAGE, STALL, DISK_STALL, CLOCK_RATE }
+final class SimNemesis implements TxnStepHook {
+  private enum Kind {
+    CRASH, CRASH_ALL, PARTITION, COORD_OUTAGE, STALL, DISK_STALL, CLOCK_RATE, TXN_STEP
+  }
+
+  /**
+   * Protocol steps of a transaction (DESIGN §5) at which a {@link Kind#TXN_STEP} fault kills a
+   * node: the coordinator's, as it is about to send a call of that step, or the serving
+   * primary's, as it is about to answer.
+   */
+  enum TxnStep {
+    /** Coordinator, before it creates the record: nothing exists yet. */
+    COORDINATOR_BEFORE_RECORD("coordinator-before-record"),
+    /** Coordinator, after sending the first prepare and before the others. */
+    COORDINATOR_MID_PREPARE("coordinator-mid-prepare"),
+    /** Coordinator, with every vote in, before the decide: between prepare and commit. */
+    COORDINATOR_BEFORE_DECIDE("coordinator-between-prepare-and-commit"),
+    /** Coordinator, after the record committed, before any TxnCommit was delivered. */
+    COORDINATOR_BEFORE_TXN_COMMIT("coordinator-after-commit-point"),
+    /** A participant's primary, with its YES vote committed but not sent. */
+    PARTICIPANT_AFTER_VOTE("participant-after-vote"),
+    /** The record shard's primary, with the decide applied but not answered. */
+    RECORD_AFTER_DECIDE("record-primary-after-decide");
+
+    final String probe;
+
+    TxnStep(String name) {
+      this.probe = "fault:txn-crash:" + name;
+    }
+  }
+
+  /** The step armed by the last TXN_STEP fault, or null. */
+  private TxnStep armed;
 
   private final SimScheduler scheduler;
   private final SplittableRandom random;
@@ -46,6 +82,7 @@ final class SimNemesis {
     addIf(knobs.stalls, Kind.STALL);
     addIf(knobs.fsyncSlowRate > 0, Kind.DISK_STALL);
     addIf(knobs.clockChanges, Kind.CLOCK_RATE);
+    addIf(knobs.txnStepCrashes, Kind.TXN_STEP);
   }
 
   private void addIf(boolean on, Kind k) {
@@ -100,6 +137,12 @@ final class SimNemesis {
             : random.nextLong(-knobs.clockDriftPpmMax, knobs.clockDriftPpmMax + 1);
         n.clock().setRate(ppm);
         trace.record(n.id(), "fault:clock-rate", ppm + "ppm");
+      }
+      case TXN_STEP -> {
+        if (armed == null) {
+          armed = TxnStep.values()[random.nextInt(TxnStep.values().length)];
+          trace.record("nemesis", "fault:txn-step-armed", armed.probe);
+        }
       }
       default -> throw new IllegalStateException("unknown fault " + kind);
     }
@@ -219,8 +262,55 @@ final class SimNemesis {
     }
   }
 
+  @Override
+  public boolean beforeCall(SimNode coordinator, TxnEffect.Call call, int prepareNumber) {
+    if (!active || armed == null || !(call.call() instanceof TxnEffect.Write w)) {
+      return false;
+    }
+    Op op = w.command().op();
+    boolean hit = switch (armed) {
+      case COORDINATOR_BEFORE_RECORD -> op instanceof Op.TxnRecordCreate;
+      case COORDINATOR_MID_PREPARE -> SimNode.isPrepare(call) && prepareNumber == 2;
+      case COORDINATOR_BEFORE_DECIDE -> op instanceof Op.TxnRecordDecide;
+      case COORDINATOR_BEFORE_TXN_COMMIT -> op instanceof Op.TxnCommit;
+      default -> false;
+    };
+    return hit && killAtStep(coordinator, "txn=" + w.command().clientId());
+  }
+
+  @Override
+  public boolean beforeCallReply(SimNode server, Command command, ClientReply reply) {
+    if (!active || armed == null || command == null
+        || !(reply instanceof ClientReply.Written written) || written.outcome().txn() == null) {
+      return false;
+    }
+    Op op = command.op();
+    boolean hit = switch (armed) {
+      case PARTICIPANT_AFTER_VOTE -> op instanceof Op.TxnPrepare p && !p.onePhase()
+          && written.outcome().txn().status() == TxnResult.Status.PREPARED;
+      case RECORD_AFTER_DECIDE -> op instanceof Op.TxnRecordDecide;
+      default -> false;
+    };
+    return hit && killAtStep(server, "txn=" + command.clientId());
+  }
+
+  /**
+   * Kills {@code n} at the armed step: it sends nothing more from now (the call or answer in
+   * hand is dropped), and the crash itself runs as the next event, outside the node's own
+   * dispatch loop.
+   */
+  private boolean killAtStep(SimNode n, String detail) {
+    TxnStep step = armed;
+    armed = null;
+    trace.record(n.id(), step.probe, detail);
+    n.muteTxn();
+    scheduler.after(0, () -> crash(n, 10 * MS, 2_000 * MS));
+    return true;
+  }
+
   /** Ends every fault: partitions, outages, stalls, dead nodes (restarted now). */
   void heal() {
+    armed = null;
     active = false;
     partitioned = false;
     coordDown = false;

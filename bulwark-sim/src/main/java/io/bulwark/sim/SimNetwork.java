@@ -74,6 +74,22 @@ final class SimNetwork {
     scheduler.after(delayNanos(), delivery);
   }
 
+  /**
+   * Carries a call between two nodes (a coordinator's request to a shard primary, or its
+   * answer): peer-message delays and drops, and partitions apply.
+   */
+  void call(String from, String to, Runnable delivery) {
+    if (isCut(from, to) || (!healthy && random.nextDouble() < knobs.netDropRate)) {
+      trace.count("net:dropped");
+      return;
+    }
+    scheduler.after(delayNanos(), () -> {
+      if (!isCut(from, to)) {
+        delivery.run();
+      }
+    });
+  }
+
   private long delayNanos() {
     if (!healthy && random.nextDouble() < knobs.netLongDelayRate) {
       return knobs.netDelayMaxNanos + random.nextLong(knobs.netLongDelayMaxNanos);

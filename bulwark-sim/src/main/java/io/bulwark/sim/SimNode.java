@@ -7,7 +7,16 @@ import io.bulwark.core.pb.Effect;
 import io.bulwark.core.pb.Input;
 import io.bulwark.core.pb.Message;
 import io.bulwark.core.pb.Outbox;
+import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.Op;
+import io.bulwark.core.pb.Outcome;
 import io.bulwark.core.pb.ShardReplica;
+import io.bulwark.core.pb.TxnResult;
+import io.bulwark.core.txn.TxnCoordinator;
+import io.bulwark.core.txn.TxnEffect;
+import io.bulwark.core.txn.TxnInput;
+import io.bulwark.core.txn.TxnOutcome;
+import io.bulwark.core.txn.TxnRequest;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Iterator;
@@ -17,6 +26,7 @@ import java.util.SortedMap;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One node process, doing what bulwark-server's ReplicaLoop does for real (DESIGN §1): it owns
@@ -36,6 +46,10 @@ final class SimNode {
   static final long REQUEST_TIMEOUT_NANOS = 5 * SimTime.SECOND;
   /** Most inputs held during a stall, as ReplicaLoop's bounded queue. */
   static final int DEFERRED_MAX = 200_000;
+  /** How long the hosted coordinator waits for an answer before it resends a call. */
+  static final long COORDINATOR_RETRY_NANOS = 100 * SimTime.MS;
+  /** The coordinator gives a commit up (UNKNOWN) after this many txn-timeouts. */
+  static final long COORDINATOR_GIVE_UP_TIMEOUTS = 4;
 
   /** Builds a client input for a request id at the dispatch time. */
   interface RequestFactory {
@@ -60,6 +74,17 @@ final class SimNode {
   private final Map<ShardId, SimStateMachine> machines = new TreeMap<>();
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
   private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+  /** The transaction coordinator this process hosts (DESIGN §5); null while dead. */
+  private TxnCoordinator coordinator;
+  private final Map<Long, Consumer<TxnOutcome>> txnWaiters = new LinkedHashMap<>();
+  private long nextTxnRequestId = 1;
+  private Function<String, SimNode> peers;
+  private Function<byte[], ShardId> shardOf;
+  private TxnStepHook stepHook = TxnStepHook.NONE;
+  /** The broken variant: the runtime tells the coordinator YES for a vote it has not heard. */
+  private boolean forgeVotes;
+  /** Killed at a protocol step, crashing as the next event: sends no transaction traffic. */
+  private boolean txnMuted;
   private long nextRequestId = 1;
   private int incarnation;
   private boolean alive;
@@ -81,6 +106,19 @@ final class SimNode {
   void wire(SimNetwork network, SimCoord coord) {
     this.network = network;
     this.coord = coord;
+  }
+
+  /**
+   * Wires the transaction coordinator's environment: other nodes (to route its calls), the
+   * keyspace's key -> shard function, the nemesis' protocol-step hook, and whether this runtime
+   * is the broken one that reports votes it never received ({@link Variant}).
+   */
+  void wireTxn(Function<String, SimNode> peers, Function<byte[], ShardId> shardOf,
+      TxnStepHook hook, boolean forgeVotes) {
+    this.peers = peers;
+    this.shardOf = shardOf;
+    this.stepHook = hook;
+    this.forgeVotes = forgeVotes;
   }
 
   String id() {
@@ -127,7 +165,13 @@ final class SimNode {
     alive = true;
     incarnation++;
     stalledUntilNanos = 0;
+    txnMuted = false;
     disk.attach(this::onDurable);
+    if (shardOf != null) {
+      long timeout = knobs.replica.txnTimeoutNanos();
+      coordinator = new TxnCoordinator(id, shardOf, timeout, COORDINATOR_RETRY_NANOS,
+          COORDINATOR_GIVE_UP_TIMEOUTS * timeout);
+    }
     for (ShardId shard : disk.shards()) {
       open(shard);
     }
@@ -150,6 +194,8 @@ final class SimNode {
     machines.clear();
     pending.clear();
     deferred.clear();
+    coordinator = null;
+    txnWaiters.clear();
     trace.record(id, "node:crashed", "incarnation=" + (incarnation - 1));
   }
 
@@ -299,6 +345,10 @@ final class SimNode {
     for (ShardReplica r : replicas.values()) {
       dispatch(r, new Input.Tick(now));
     }
+    if (coordinator != null && alive) {
+      coordinator.handle(new TxnInput.Tick(now));
+      performTxn();
+    }
     for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();
       if (now - p.startNanos() > REQUEST_TIMEOUT_NANOS) {
@@ -355,11 +405,111 @@ final class SimNode {
             + " entry the primary's log does not hold, impossible with acks ALL (" + em.detail()
             + ")");
       }
+    } else if (e instanceof Effect.TxnStale st) {
+      if (coordinator != null) {
+        trace.record(id, "node:txn-stale", "txn=" + st.txnId() + " shard=" + shard);
+        coordinator.handle(new TxnInput.Recover(clock.nowNanos(), st.txnId(), st.recordKey(),
+            shard));
+        performTxn();
+      }
     } else if (e instanceof Effect.TrimLog) {
       disk.submit(shard, e, machines.get(shard).snapshot());
     } else {
       disk.submit(shard, e, null);
     }
+  }
+
+  // ------------------------------------------------------------ transaction coordinator
+
+  /** A client's commit arriving at this node's coordinator; {@code callback} gets the outcome. */
+  void commitTxn(TxnRequest txn, Consumer<TxnOutcome> callback) {
+    run(() -> {
+      if (coordinator == null) {
+        return;
+      }
+      long requestId = nextTxnRequestId++;
+      txnWaiters.put(requestId, callback);
+      coordinator.handle(new TxnInput.Commit(clock.nowNanos(), requestId, txn));
+      performTxn();
+    });
+  }
+
+  /** This node is about to crash at a protocol step: it sends no more transaction traffic. */
+  void muteTxn() {
+    txnMuted = true;
+  }
+
+  /** Performs the coordinator's effects; stops if a protocol-step fault killed this node. */
+  private void performTxn() {
+    int inc = incarnation;
+    int preparesInBatch = 0;
+    for (TxnEffect e : coordinator.drain()) {
+      if (inc != incarnation || txnMuted) {
+        return;
+      }
+      if (e instanceof TxnEffect.Reply r) {
+        Consumer<TxnOutcome> waiter = txnWaiters.remove(r.requestId());
+        if (waiter != null) {
+          waiter.accept(r.outcome());
+        }
+      } else if (e instanceof TxnEffect.Emit em) {
+        trace.record(id, "coordinator:" + em.event(), em.detail());
+      } else if (e instanceof TxnEffect.Call call) {
+        if (isPrepare(call)) {
+          preparesInBatch++;
+        }
+        if (stepHook.beforeCall(this, call, preparesInBatch)) {
+          return; // This node was just killed: the rest of the batch never left it.
+        }
+        sendCall(call);
+      }
+    }
+  }
+
+  static boolean isPrepare(TxnEffect.Call call) {
+    return call.call() instanceof TxnEffect.Write w && w.command().op() instanceof Op.TxnPrepare p
+        && !p.onePhase();
+  }
+
+  /** Routes one call to the shard's primary as ZooKeeper names it, like a client request. */
+  private void sendCall(TxnEffect.Call call) {
+    if (forgeVotes && isPrepare(call)) {
+      // Variant TXN_COMMIT_WITHOUT_ALL_VOTES: a YES the participant never sent.
+      trace.count("node:vote-forged");
+      coordinator.handle(new TxnInput.CallReply(clock.nowNanos(), call.callId(),
+          new ClientReply.Written(Outcome.txn(0, TxnResult.of(TxnResult.Status.PREPARED)))));
+    }
+    ShardConfig c = coord.config(call.shard());
+    if (c == null) {
+      return;
+    }
+    SimNode target = peers.apply(c.primary());
+    int inc = incarnation;
+    Command command = call.call() instanceof TxnEffect.Write w ? w.command() : null;
+    RequestFactory make = command != null
+        ? (rid, now) -> new Input.ClientWrite(now, rid, command)
+        : (rid, now) -> new Input.TxnResolve(now, rid, ((TxnEffect.Resolve) call.call()).txnId());
+    network.call(id, target.id(), () -> target.request(call.shard(), true, make, reply -> {
+      if (target.txnMuted || target.stepHook.beforeCallReply(target, command, reply)) {
+        return; // The serving node died with the answer.
+      }
+      network.call(target.id(), id, () -> onCallReply(inc, call.callId(), reply));
+    }));
+  }
+
+  private void onCallReply(int inc, long callId, ClientReply reply) {
+    run(() -> {
+      if (inc != incarnation || coordinator == null) {
+        return;
+      }
+      coordinator.handle(new TxnInput.CallReply(clock.nowNanos(), callId, reply));
+      performTxn();
+    });
+  }
+
+  /** Transactions the hosted coordinator is working on (commits and recoveries). */
+  int coordinatorInProgress() {
+    return coordinator == null ? 0 : coordinator.inProgress();
   }
 
   /** {@code core:handover:<phase>}, so a batch reports handover paths it never reached. */
@@ -376,6 +526,8 @@ final class SimNode {
       validUntil = rv.validUntilNanos();
     } else if (reply instanceof ClientReply.Scanned sc) {
       validUntil = sc.validUntilNanos();
+    } else if (reply instanceof ClientReply.IntentFound f) {
+      validUntil = f.validUntilNanos();
     }
     if (validUntil == Long.MAX_VALUE) {
       callback.accept(reply);

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The outcome of one seed.
  *
- * @param seed the seed; with {@code steps} and {@code variant} it replays the run exactly
+ * @param seed the seed; with {@code steps}, {@code variant} and {@code workload} it replays the
+ *     run exactly
  * @param failure why the run failed, one line; null if it passed
  * @param knobs what the seed chose ({@link SimKnobs#describe()})
  * @param history the DESIGN §9 history, as {@code bulwark check} reads it
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param checkMillis wall-clock time the linearizability check took
  */
 public record SimResult(
-    long seed, int steps, Variant variant, String failure, String knobs, byte[] history,
+    long seed, int steps, Variant variant, SimWorkload workload, String failure, String knobs, byte[] history,
     List<String> traceTail, Map<String, Long> counts, long recoveryNanos, long simNanos,
     long events, long checkMillis) {
 
@@ -29,6 +30,7 @@ public record SimResult(
   /** The command that replays this run, from the repository root. */
   public String replayCommand() {
     return "bin/bulwark sim --seed " + seed + " --steps " + steps
+        + (workload == variant.workload() ? "" : " --workload " + workload.cliName())
         + (variant == Variant.CORRECT ? "" : " --variant " + variant.cliName());
   }
 }

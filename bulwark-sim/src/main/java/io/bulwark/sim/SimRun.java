@@ -13,6 +13,7 @@ import io.bulwark.core.common.Invariants;
 import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,8 @@ public final class SimRun {
   private final long seed;
   private final int steps;
   private final Variant variant;
+  private final SimWorkload workload;
+  private final List<SimTxnClient> txnClients = new ArrayList<>();
   private final SimKnobs knobs;
   private final SimScheduler scheduler = new SimScheduler(EVENTS_MAX);
   private final SimTrace trace;
@@ -68,15 +71,19 @@ public final class SimRun {
   private final SplittableRandom workloadRandom;
   private long recoveryNanos = -1;
   private long checkMillis;
+  /** The txn workload's bank (audit sums). */
+  private TxnWorkloads.Bank bank;
   /** Key -> value read by the final reads (null: absent). */
   private Map<String, String> finalValues = Map.of();
 
-  private SimRun(long seed, int steps, Variant variant, PrintStream verbose) {
+  private SimRun(long seed, int steps, Variant variant, SimWorkload workload,
+      PrintStream verbose) {
     this.seed = seed;
     this.steps = steps;
     this.variant = variant;
+    this.workload = workload;
     SplittableRandom root = new SplittableRandom(seed);
-    this.knobs = new SimKnobs(root.split());
+    this.knobs = new SimKnobs(root.split(), workload);
     this.trace = new SimTrace(scheduler, verbose);
     this.keys = new SimKeys(knobs);
     CommittedEntriesAgree ledger = new CommittedEntriesAgree(trace);
@@ -102,25 +109,46 @@ public final class SimRun {
     }
     this.nemesis = new SimNemesis(scheduler, root.split(), knobs, nodes, network, coord, trace);
     for (int i = 0; i < knobs.clients; i++) {
-      clients.add(new SimClient("c" + i, scheduler, root.split(), knobs, network, nodes, history,
-          trace, keys));
+      if (workload == SimWorkload.TXN) {
+        txnClients.add(new SimTxnClient("c" + i, scheduler, root.split(), knobs, network, nodes,
+            coord, history, trace, keys));
+      } else {
+        clients.add(new SimClient("c" + i, scheduler, root.split(), knobs, network, nodes,
+            history, trace, keys));
+      }
+    }
+    if (workload == SimWorkload.TXN) {
+      for (SimNode n : nodes) {
+        n.wireTxn(byId::get, k -> keys.shardOf(new String(k, StandardCharsets.UTF_8)),
+            nemesis, variant == Variant.TXN_COMMIT_WITHOUT_ALL_VOTES);
+      }
     }
     this.workloadRandom = root.split();
     // Split last, so every earlier component draws what it drew before handovers existed.
     this.controller = new SimController(scheduler, knobs, coord, nodes, trace, root.split());
   }
 
-  /** Runs one seed; never throws for a bug found, only reports it in the result. */
+  /** Runs one seed of the register workload (or of the txn one, for a txn variant). */
   public static SimResult run(long seed, int steps, Variant variant, PrintStream verbose) {
-    SimRun run = new SimRun(seed, steps, variant, verbose);
+    return run(seed, steps, variant, variant.workload(), verbose);
+  }
+
+  /** Runs one seed; never throws for a bug found, only reports it in the result. */
+  public static SimResult run(long seed, int steps, Variant variant, SimWorkload workload,
+      PrintStream verbose) {
+    SimRun run = new SimRun(seed, steps, variant, workload, verbose);
     String failure = run.runAndJudge();
-    return new SimResult(seed, steps, variant, failure, run.knobs.describe(),
+    return new SimResult(seed, steps, variant, workload, failure, run.knobs.describe(),
         run.history.bytes(), run.trace.recent(), run.trace.counts(), run.recoveryNanos,
         run.scheduler.nowNanos(), run.scheduler.eventsExecuted(), run.checkMillis);
   }
 
   private String runAndJudge() {
     try {
+      if (workload == SimWorkload.TXN) {
+        simulateTxn();
+        return judgeTxn();
+      }
       simulate();
       return judge();
     } catch (SimFailure f) {
@@ -143,17 +171,7 @@ public final class SimRun {
   }
 
   private void simulate() {
-    scheduler.afterEach(() -> {
-      for (Invariant inv : invariants) {
-        inv.check();
-      }
-    });
-    place();
-    for (SimNode n : nodes) {
-      n.start();
-    }
-    controller.start();
-    scheduler.runUntil(scheduler.nowNanos() + SETUP_NANOS, () -> false);
+    startCluster();
 
     Workloads.Values values = new Workloads.Values();
     Workloads.Mixed mixed = new Workloads.Mixed(workloadRandom, keys.names(), values, steps);
@@ -191,6 +209,99 @@ public final class SimRun {
     }
     finalValues = reads.finalValues();
     scheduler.runUntil(scheduler.nowNanos() + SETTLE_NANOS, () -> false);
+  }
+
+  private void startCluster() {
+    scheduler.afterEach(() -> {
+      for (Invariant inv : invariants) {
+        inv.check();
+      }
+    });
+    place();
+    for (SimNode n : nodes) {
+      n.start();
+    }
+    controller.start();
+    scheduler.runUntil(scheduler.nowNanos() + SETUP_NANOS, () -> false);
+  }
+
+  /**
+   * The txn workload's phases: chaos with transactions (and, among the faults, crashes at
+   * chosen protocol steps), healing and one committed transfer per client plus a final audit
+   * within {@link #LIVENESS_BOUND_NANOS}, then time for every intent to resolve.
+   */
+  private void simulateTxn() {
+    startCluster();
+    TxnWorkloads.Tags tags = new TxnWorkloads.Tags();
+    bank = new TxnWorkloads.Bank(keys.accounts());
+    TxnWorkloads.Mix mix = new TxnWorkloads.Mix(workloadRandom, keys.accounts(), keys.txnKeys(),
+        tags, bank, steps);
+    for (SimNode n : nodes) {
+      n.releaseDelays(knobs.stalls);
+    }
+    nemesis.start();
+    txnClients.forEach(c -> c.use(mix));
+    scheduler.runUntil(scheduler.nowNanos() + CHAOS_MAX_NANOS, mix::done);
+
+    long healedAt = scheduler.nowNanos();
+    nemesis.heal();
+    controller.stopHandovers();
+    for (SimNode n : nodes) {
+      n.releaseDelays(false);
+    }
+    TxnWorkloads.CommitOnceEach liveness = new TxnWorkloads.CommitOnceEach(workloadRandom,
+        txnClients, keys.accounts(), tags, bank);
+    txnClients.forEach(c -> c.use(liveness));
+    scheduler.runUntil(healedAt + LIVENESS_BOUND_NANOS, liveness::done);
+    if (!liveness.done()) {
+      throw new SimFailure("liveness: " + SimTime.format(LIVENESS_BOUND_NANOS) + " after healing,"
+          + " " + liveness.pending() + "; configurations " + coord.configs());
+    }
+    recoveryNanos = scheduler.nowNanos() - healedAt;
+    // Every intent must resolve: participants' recovery needs txn-timeout, a few times over
+    // when a failover or a busy record shard makes it retry.
+    long bound = scheduler.nowNanos() + 4 * knobs.replica.txnTimeoutNanos() + 10 * SECOND;
+    scheduler.runUntil(bound, () -> TxnResolution.unresolved(coord, nodes) == null
+        && txnClients.stream().noneMatch(SimTxnClient::isBusy));
+    scheduler.runUntil(scheduler.nowNanos() + SETTLE_NANOS, () -> false);
+  }
+
+  private String judgeTxn() {
+    String divergence = ConvergenceCheck.findDivergence(coord, nodes);
+    if (divergence != null) {
+      return "convergence: " + divergence;
+    }
+    String unresolved = TxnResolution.unresolved(coord, nodes);
+    if (unresolved != null) {
+      return "txn-unresolved: after healing and " + SimTime.format(4 * knobs.replica
+          .txnTimeoutNanos() + 10 * SECOND) + " " + unresolved;
+    }
+    if (!bank.badAudits.isEmpty()) {
+      return "bank: a committed audit saw money created or lost: " + bank.badAudits;
+    }
+    History h = history.toHistory();
+    long start = System.nanoTime();
+    CheckResult r = checkTxn(h, CHECK_LIMIT);
+    if (r.verdict() == Verdict.UNKNOWN) {
+      r = checkTxn(h, CHECK_LIMIT_RETRY);
+    }
+    checkMillis = (System.nanoTime() - start) / 1_000_000;
+    if (r.verdict() == Verdict.INVALID) {
+      return "serializability: " + r.anomaly().replace('\n', ' ');
+    }
+    if (r.verdict() == Verdict.UNKNOWN) {
+      return "serializability check gave up (UNKNOWN): " + r.anomaly().replace('\n', ' ');
+    }
+    return null;
+  }
+
+  private static CheckResult checkTxn(History h, Duration limit) {
+    try {
+      return Checker.check(h, Model.TXN, limit);
+    } catch (HistoryFormatException e) {
+      throw new SimFailure("the simulator wrote a history the checker cannot judge: "
+          + e.getMessage());
+    }
   }
 
   /** Initial placement: shard i's replicas are rf consecutive nodes starting at node i. */

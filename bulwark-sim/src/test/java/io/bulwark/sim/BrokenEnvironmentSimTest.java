@@ -27,15 +27,33 @@ class BrokenEnvironmentSimTest {
     caughtWithinTheCiBudget(Variant.COORD_CAS_IGNORES_EPOCH);
   }
 
-  private static void caughtWithinTheCiBudget(Variant broken) {
-    List<SimResult> runs = SimBatch.runUntil(1, SeedBatchSimTest.SEEDS, SimRun.STEPS_DEFAULT,
-        broken, SeedBatchSimTest.threads(), r -> !r.passed());
+  /**
+   * A coordinator that commits without every vote (its runtime reports YES for each prepare
+   * it sends): some participant voted NO or never prepared, so a transaction commits partly.
+   */
+  @Test
+  void coordinatorCommittingWithoutAllVotes_isCaughtWithinTheTxnCiBudget() {
+    SimResult caught = caughtWithinTheCiBudget(Variant.TXN_COMMIT_WITHOUT_ALL_VOTES,
+        TxnSeedBatchSimTest.SEEDS, TxnSeedBatchSimTest.STEPS);
+    assertTrue(caught.failure().startsWith("bank:") || caught.failure().startsWith(
+        "serializability:"), "caught by the money or the checker: " + caught.failure());
+  }
+
+  private static SimResult caughtWithinTheCiBudget(Variant broken) {
+    return caughtWithinTheCiBudget(broken, SeedBatchSimTest.SEEDS, SimRun.STEPS_DEFAULT);
+  }
+
+  private static SimResult caughtWithinTheCiBudget(Variant broken, int seeds, int steps) {
+    List<SimResult> runs = SimBatch.runUntil(1, seeds, steps, broken, SeedBatchSimTest.threads(),
+        r -> !r.passed());
     SimResult caught = runs.stream().filter(r -> !r.passed()).findFirst().orElse(null);
-    assertNotNull(caught, broken.cliName() + " passed all " + SeedBatchSimTest.SEEDS
+    assertNotNull(caught, broken.cliName() + " passed all " + seeds
         + " seeds: the simulator cannot see this fault");
     System.out.println(broken.cliName() + " caught: " + SimMain.failureLine(caught));
-    SimResult correct = SimRun.run(caught.seed(), caught.steps(), Variant.CORRECT, null);
+    SimResult correct = SimRun.run(caught.seed(), caught.steps(), Variant.CORRECT,
+        caught.workload(), null);
     assertTrue(correct.passed(), "seed " + caught.seed() + " fails in the correct environment "
         + "too: " + correct.failure());
+    return caught;
   }
 }

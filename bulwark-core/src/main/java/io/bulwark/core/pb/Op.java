@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <p>Transaction operations (DESIGN §5, docs/transactions.md) are logged with the client id
  * {@code "txn/" + txnId} and seq = the protocol phase ({@link #TXN_PHASE_RECORD} ..
- * {@link #TXN_PHASE_RESOLVE}), {@code firstUnackedSeq} = seq: a resend is deduplicated and a
+ * {@link #TXN_PHASE_RECOVER}), {@code firstUnackedSeq} = seq: a resend is deduplicated and a
  * delayed copy of an earlier phase never applies after a later one did. Recovery entries that a
  * primary appends on its own (a timeout abort, a resolution) are {@link Command#INTERNAL}.
  */
@@ -51,6 +51,14 @@ public sealed interface Op {
   long TXN_PHASE_PREPARE = 2;
   long TXN_PHASE_DECIDE = 3;
   long TXN_PHASE_RESOLVE = 4;
+  /**
+   * A participant's recovery ({@code TxnCoordinator} on a stale report). Its own phase, above
+   * the coordinator's: a prepare delayed past the coordinator's TxnAbort applies after it (no
+   * earlier row of that txn existed there to mark it stale) and takes locks again; the recovery
+   * that releases them must not be deduplicated into that earlier TxnAbort, and once it applied,
+   * every older phase of the txn is a stale duplicate there.
+   */
+  long TXN_PHASE_RECOVER = 5;
 
   /** The client id under which the coordinator logs the commands of {@code txnId}. */
   static String txnClientId(String txnId) {

@@ -326,7 +326,7 @@ public final class TxnCoordinator {
         break;
       case RECOVER_QUERY:
         enter(now, t, Phase.RECOVER_APPLY);
-        addWrite(t, t.recoverAt, Op.TXN_PHASE_RESOLVE, r.status() == Status.COMMITTED
+        addWrite(t, t.recoverAt, Op.TXN_PHASE_RECOVER, r.status() == Status.COMMITTED
             ? new Op.TxnCommit(t.txnId) : new Op.TxnAbort(t.txnId));
         out.add(new TxnEffect.Emit("txn-recovered", "txn=" + t.txnId + " status=" + r.status()
             + " participant=" + t.recoverAt));

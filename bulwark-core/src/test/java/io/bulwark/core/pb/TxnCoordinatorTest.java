@@ -172,4 +172,33 @@ class TxnCoordinatorTest {
     c.run(100 * MS);
     assertEquals(0, c.unresolved());
   }
+
+  /**
+   * Found by the simulator (txn workload, seed 9): a prepare delayed in the network past the
+   * coordinator's TxnAbort applied after it and took locks; the recovery's TxnAbort, logged
+   * under the coordinator's phase, was deduplicated into the earlier one and the locks stayed
+   * forever. Recovery has its own phase, so it releases them, and the prepare never applies
+   * again.
+   */
+  @Test
+  void prepareDelayedPastTheAbort_locksOnlyUntilRecoveryReleasesThem() {
+    TxnCluster c = new TxnCluster();
+    ReplicaCluster b = c.shard('b');
+    Command late = new Command(Op.txnClientId("T1"), Op.TXN_PHASE_PREPARE, Op.TXN_PHASE_PREPARE,
+        new Op.TxnPrepare("T1", b("a1"), List.of(), List.of(w("b1", "x")), false));
+    c.commit(new TxnRequest("T0", List.of(), List.of(w("a9", "0"))));
+    // The coordinator of T1 aborted it and sent TxnAbort before b heard the prepare.
+    c.deliver(new TxnEffect.Call(1, b.shard, new TxnEffect.Write(new Command(
+        Op.txnClientId("T1"), Op.TXN_PHASE_RESOLVE, Op.TXN_PHASE_RESOLVE,
+        new Op.TxnAbort("T1")))));
+    c.deliver(new TxnEffect.Call(2, new ShardId("default", 0), new TxnEffect.Write(new Command(
+        Op.txnClientId("T1"), Op.TXN_PHASE_DECIDE, Op.TXN_PHASE_DECIDE,
+        new Op.TxnRecordDecide("T1", Status.ABORTED)))));
+    c.deliver(new TxnEffect.Call(3, b.shard, new TxnEffect.Write(late)));
+    assertEquals(1, c.unresolved(), "the late prepare took a lock");
+    c.run(TXN_TIMEOUT + 200 * MS);
+    assertEquals(0, c.unresolved(), "recovery released it");
+    c.deliver(new TxnEffect.Call(4, b.shard, new TxnEffect.Write(late)));
+    assertEquals(0, c.unresolved(), "a later copy is a stale duplicate");
+  }
 }
