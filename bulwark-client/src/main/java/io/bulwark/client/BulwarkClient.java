@@ -396,14 +396,19 @@ public final class BulwarkClient implements AutoCloseable {
 
   /**
    * Sends {@code tx}'s commit to the primary of its record shard (any node can coordinate; that
-   * one saves a hop). A commit that may have reached a node is never sent again — a coordinator
-   * starting late could misread the finished transaction's forgotten entries — the client asks
-   * the record shard instead ({@link #resolveTxn}), as it does for an UNKNOWN answer.
+   * one saves a hop). If the answer is lost or UNKNOWN: a one-shard transaction (one phase, no
+   * record) is committed again under the same id, which its shard deduplicates; a two-phase one
+   * is never sent again — a coordinator starting after it finished could take its forgotten
+   * entries for a NO — and the client asks the record shard instead ({@link #resolveTxn}).
    */
   TxnOutcomeMsg commitTxn(Transaction tx, CommitTxnRequest req) {
     String keyspace = tx.keyspace();
     CallState s = retrier.begin("txn commit " + tx.txnId());
     int shard = shardOf(s, keyspace, tx.recordKey());
+    boolean onePhase = true;
+    for (byte[] k : tx.keys()) {
+      onePhase &= shardOf(s, keyspace, k) == shard;
+    }
     CommitTxnReply r;
     try {
       r = keyed(keyspace, () -> retrier.run(s, true, retrier.shardPrimary(keyspace, shard),
@@ -417,10 +422,34 @@ public final class BulwarkClient implements AutoCloseable {
       if (e.definite()) {
         throw e;
       }
-      return resolveTxn(tx, shard, e.getMessage());
+      return onePhase ? recommit(tx, req, shard) : resolveTxn(tx, shard, e.getMessage());
     }
-    return Transaction.isFinal(tx, r) ? TxnOutcomeMsg.OUTCOME_COMMITTED
-        : resolveTxn(tx, shard, r.getReason());
+    if (Transaction.isFinal(tx, r)) {
+      return TxnOutcomeMsg.OUTCOME_COMMITTED;
+    }
+    return onePhase ? recommit(tx, req, shard) : resolveTxn(tx, shard, r.getReason());
+  }
+
+  /** Commits a one-shard transaction again (deduplicated) until the answer is final. */
+  private TxnOutcomeMsg recommit(Transaction tx, CommitTxnRequest req, int shard) {
+    CallState s = retrier.begin("txn commit again " + tx.txnId());
+    for (int pauses = 0; ; pauses++) {
+      CommitTxnReply r;
+      try {
+        r = retrier.run(s, false, retrier.shardPrimary(tx.keyspace(), shard),
+            stub -> stub.commitTxn(req), s.remainingNanos());
+      } catch (BulwarkException e) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown; committing it again failed: " + e.getMessage(), e);
+      }
+      if (Transaction.isFinal(tx, r)) {
+        return TxnOutcomeMsg.OUTCOME_COMMITTED;
+      }
+      if (!retrier.backoff(s, pauses)) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown at the deadline (" + r.getReason() + ")");
+      }
+    }
   }
 
   /** Asks the record shard for {@code tx}'s fate until it is final or the deadline passes. */

@@ -166,10 +166,11 @@ public final class Transaction {
     return isFinal(t, r.getOutcome(), "the record shard aborted it (txn-timeout)");
   }
 
-  /** The keys written, for tests and the CLI. */
-  List<byte[]> writtenKeys() {
+  /** Every key read or written (a key both read and written appears twice). */
+  List<byte[]> keys() {
     List<byte[]> out = new ArrayList<>();
-    writes.keySet().forEach(k -> out.add(k.array().clone()));
+    readVersions.keySet().forEach(k -> out.add(k.array()));
+    writes.keySet().forEach(k -> out.add(k.array()));
     return out;
   }
 

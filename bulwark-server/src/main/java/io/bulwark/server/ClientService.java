@@ -239,8 +239,8 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
 
   /**
    * §5, reads meet intents: asks the intent's record. COMMITTED: applies the intent here
-   * ({@code TxnCommit}, under the coordinator's own identity, so whichever comes first applies)
-   * and reads again; ABORTED or PENDING: the last committed value is the answer, since the intent
+   * ({@code TxnCommit} as a recovery would: the coordinator's later one is then a no-op) and
+   * reads again; ABORTED or PENDING: the last committed value is the answer, since the intent
    * keeps every other writer out until its transaction commits.
    */
   private void readPastIntent(KeyspaceSpec spec, ShardId shard, byte[] key,
@@ -254,8 +254,9 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
             + "intent of transaction " + txnId + " whose record shard " + recordShard
             + " did not answer; retry");
       } else if (status == TxnResult.Status.COMMITTED) {
-        Command commit = new Command(Op.txnClientId(txnId), Op.TXN_PHASE_RESOLVE,
-            Op.TXN_PHASE_RESOLVE, new Op.TxnCommit(txnId));
+        // Logged as a recovery (its own phase, above the coordinator's), which it is.
+        Command commit = new Command(Op.txnClientId(txnId), Op.TXN_PHASE_RECOVER,
+            Op.TXN_PHASE_RECOVER, new Op.TxnCommit(txnId));
         caller.local(shard, new TxnEffect.Write(commit),
             w -> read(spec, shard, key, intentsMet + 1, start, reply));
       } else {
