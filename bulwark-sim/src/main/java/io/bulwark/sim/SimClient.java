@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * appended ({@code Indeterminate}, or an attempt that got no reply) and no later attempt
  * learnt its fate. After an info the client continues as a new process.
  */
-final class SimClient {
+final class SimClient extends SimClientBase<SimClient.Workload> {
   /** The next operation a workload wants from a client. */
   record Request(OpFunction f, String key, OpValue value) {}
 
@@ -64,66 +64,29 @@ final class SimClient {
     }
   }
 
-  private final String clientId;
-  private final SimScheduler scheduler;
-  private final SplittableRandom random;
-  private final SimKnobs knobs;
-  private final SimNetwork network;
-  private final List<SimNode> nodes;
-  private final SimHistory history;
-  private final SimTrace trace;
-  private final SimKeys keys;
   private final Map<ShardId, String> primaryGuess = new HashMap<>();
-  private Workload workload;
-  private long process;
   private long seq;
   private Current current;
-  private int attempt;
-  private boolean waking;
 
   SimClient(String clientId, SimScheduler scheduler, SplittableRandom random, SimKnobs knobs,
       SimNetwork network, List<SimNode> nodes, SimHistory history, SimTrace trace,
       SimKeys keys) {
-    this.clientId = clientId;
-    this.scheduler = scheduler;
-    this.random = random;
-    this.knobs = knobs;
-    this.network = network;
-    this.nodes = nodes;
-    this.history = history;
-    this.trace = trace;
-    this.keys = keys;
-    this.process = history.newProcess();
+    super(clientId, scheduler, random, knobs, network, nodes, history, trace, keys);
   }
 
-  String id() {
-    return clientId;
-  }
-
+  @Override
   boolean isBusy() {
     return current != null;
   }
 
-  /** Switches workloads; an idle client asks the new one for work at once. */
-  void use(Workload w) {
-    this.workload = w;
-    wake(0);
-  }
-
-  private void wake(long delayNanos) {
-    if (current != null || waking) {
-      return;
+  @Override
+  boolean startNext() {
+    Request next = workload.next(this);
+    if (next == null) {
+      return false;
     }
-    waking = true;
-    scheduler.after(delayNanos, () -> {
-      waking = false;
-      if (current == null) {
-        Request next = workload.next(this);
-        if (next != null) {
-          invoke(next);
-        }
-      }
-    });
+    invoke(next);
+    return true;
   }
 
   private void invoke(Request r) {
@@ -237,6 +200,6 @@ final class SimClient {
       process = history.newProcess();
     }
     workload.completed(this, c.request, type, value);
-    wake(knobs.clientThinkMaxNanos == 0 ? 0 : random.nextLong(knobs.clientThinkMaxNanos));
+    wake(think());
   }
 }

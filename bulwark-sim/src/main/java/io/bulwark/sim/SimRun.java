@@ -175,19 +175,11 @@ public final class SimRun {
 
     Workloads.Values values = new Workloads.Values();
     Workloads.Mixed mixed = new Workloads.Mixed(workloadRandom, keys.names(), values, steps);
-    for (SimNode n : nodes) {
-      n.releaseDelays(knobs.stalls);
-    }
-    nemesis.start();
+    startChaos();
     clients.forEach(c -> c.use(mixed));
     scheduler.runUntil(scheduler.nowNanos() + CHAOS_MAX_NANOS, mixed::done);
 
-    long healedAt = scheduler.nowNanos();
-    nemesis.heal();
-    controller.stopHandovers();
-    for (SimNode n : nodes) {
-      n.releaseDelays(false);
-    }
+    long healedAt = healEverything();
     Workloads.WriteEachKeyOnce liveness =
         new Workloads.WriteEachKeyOnce(clients, keys.names(), values);
     clients.forEach(c -> c.use(liveness));
@@ -225,6 +217,24 @@ public final class SimRun {
     scheduler.runUntil(scheduler.nowNanos() + SETUP_NANOS, () -> false);
   }
 
+  private void startChaos() {
+    for (SimNode n : nodes) {
+      n.releaseDelays(knobs.stalls);
+    }
+    nemesis.start();
+  }
+
+  /** Ends every fault and the controller's handovers; returns when that happened. */
+  private long healEverything() {
+    long healedAt = scheduler.nowNanos();
+    nemesis.heal();
+    controller.stopHandovers();
+    for (SimNode n : nodes) {
+      n.releaseDelays(false);
+    }
+    return healedAt;
+  }
+
   /**
    * The txn workload's phases: chaos with transactions (and, among the faults, crashes at
    * chosen protocol steps), healing and one committed transfer per client plus a final audit
@@ -236,19 +246,11 @@ public final class SimRun {
     bank = new TxnWorkloads.Bank(keys.accounts());
     TxnWorkloads.Mix mix = new TxnWorkloads.Mix(workloadRandom, keys.accounts(), keys.txnKeys(),
         tags, bank, steps);
-    for (SimNode n : nodes) {
-      n.releaseDelays(knobs.stalls);
-    }
-    nemesis.start();
+    startChaos();
     txnClients.forEach(c -> c.use(mix));
     scheduler.runUntil(scheduler.nowNanos() + CHAOS_MAX_NANOS, mix::done);
 
-    long healedAt = scheduler.nowNanos();
-    nemesis.heal();
-    controller.stopHandovers();
-    for (SimNode n : nodes) {
-      n.releaseDelays(false);
-    }
+    long healedAt = healEverything();
     TxnWorkloads.CommitOnceEach liveness = new TxnWorkloads.CommitOnceEach(workloadRandom,
         txnClients, keys.accounts(), tags, bank);
     txnClients.forEach(c -> c.use(liveness));
@@ -279,29 +281,7 @@ public final class SimRun {
     if (!bank.badAudits.isEmpty()) {
       return "bank: a committed audit saw money created or lost: " + bank.badAudits;
     }
-    History h = history.toHistory();
-    long start = System.nanoTime();
-    CheckResult r = checkTxn(h, CHECK_LIMIT);
-    if (r.verdict() == Verdict.UNKNOWN) {
-      r = checkTxn(h, CHECK_LIMIT_RETRY);
-    }
-    checkMillis = (System.nanoTime() - start) / 1_000_000;
-    if (r.verdict() == Verdict.INVALID) {
-      return "serializability: " + r.anomaly().replace('\n', ' ');
-    }
-    if (r.verdict() == Verdict.UNKNOWN) {
-      return "serializability check gave up (UNKNOWN): " + r.anomaly().replace('\n', ' ');
-    }
-    return null;
-  }
-
-  private static CheckResult checkTxn(History h, Duration limit) {
-    try {
-      return Checker.check(h, Model.TXN, limit);
-    } catch (HistoryFormatException e) {
-      throw new SimFailure("the simulator wrote a history the checker cannot judge: "
-          + e.getMessage());
-    }
+    return judgeHistory(history.toHistory(), Model.TXN, "serializability");
   }
 
   /** Initial placement: shard i's replicas are rf consecutive nodes starting at node i. */
@@ -316,9 +296,9 @@ public final class SimRun {
     }
   }
 
-  private static CheckResult checkLinearizable(History h, Duration limit) {
+  private static CheckResult check(History h, Model model, Duration limit) {
     try {
-      return Checker.check(h, Model.REGISTER, limit);
+      return Checker.check(h, model, limit);
     } catch (HistoryFormatException e) {
       throw new SimFailure("the simulator wrote a history the checker cannot judge: "
           + e.getMessage());
@@ -335,17 +315,25 @@ public final class SimRun {
     if (lost != null) {
       return "durability: " + lost;
     }
+    return judgeHistory(h, Model.REGISTER, "linearizability");
+  }
+
+  /**
+   * Checks the history against {@code model}; an UNKNOWN verdict is retried with a larger limit
+   * and then fails the run. Returns the failure, prefixed with {@code what}, or null.
+   */
+  private String judgeHistory(History h, Model model, String what) {
     long start = System.nanoTime();
-    CheckResult r = checkLinearizable(h, CHECK_LIMIT);
+    CheckResult r = check(h, model, CHECK_LIMIT);
     if (r.verdict() == Verdict.UNKNOWN) {
-      r = checkLinearizable(h, CHECK_LIMIT_RETRY);
+      r = check(h, model, CHECK_LIMIT_RETRY);
     }
     checkMillis = (System.nanoTime() - start) / 1_000_000;
     if (r.verdict() == Verdict.INVALID) {
-      return "linearizability: " + r.anomaly().replace('\n', ' ');
+      return what + ": " + r.anomaly().replace('\n', ' ');
     }
     if (r.verdict() == Verdict.UNKNOWN) {
-      return "linearizability check gave up (UNKNOWN, investigate with a larger limit): "
+      return what + " check gave up (UNKNOWN, investigate with a larger limit): "
           + r.anomaly();
     }
     return null;

@@ -36,7 +36,7 @@ import java.util.function.Function;
  * within the deadline. The checker does not use real time, so invoking after the reads loses
  * nothing it judges.
  */
-final class SimTxnClient {
+final class SimTxnClient extends SimClientBase<SimTxnClient.Workload> {
 
   /** What a transaction reads, and how its writes follow from what it read. */
   record Plan(String kind, List<String> reads, Function<Map<String, String>, Map<String, String>>
@@ -78,70 +78,37 @@ final class SimTxnClient {
     }
   }
 
-  private final String clientId;
-  private final SimScheduler scheduler;
-  private final SplittableRandom random;
-  private final SimKnobs knobs;
-  private final SimNetwork network;
-  private final List<SimNode> nodes;
   private final SimCoord coord;
-  private final SimHistory history;
-  private final SimTrace trace;
-  private final SimKeys keys;
-  private Workload workload;
-  private long process;
   private long seq;
   private Current current;
-  private int attempt;
-  private boolean waking;
 
   SimTxnClient(String clientId, SimScheduler scheduler, SplittableRandom random, SimKnobs knobs,
       SimNetwork network, List<SimNode> nodes, SimCoord coord, SimHistory history,
       SimTrace trace, SimKeys keys) {
-    this.clientId = clientId;
-    this.scheduler = scheduler;
-    this.random = random;
-    this.knobs = knobs;
-    this.network = network;
-    this.nodes = nodes;
+    super(clientId, scheduler, random, knobs, network, nodes, history, trace, keys);
     this.coord = coord;
-    this.history = history;
-    this.trace = trace;
-    this.keys = keys;
-    this.process = history.newProcess();
   }
 
-  String id() {
-    return clientId;
-  }
-
+  @Override
   boolean isBusy() {
     return current != null;
   }
 
-  void use(Workload w) {
-    this.workload = w;
-    wake(0);
+  @Override
+  boolean startNext() {
+    Plan next = workload.next(this);
+    if (next == null) {
+      return false;
+    }
+    current = new Current(next, scheduler.nowNanos() + knobs.clientOpDeadlineNanos);
+    readNext();
+    return true;
   }
 
-  private void wake(long delayNanos) {
-    if (current != null || waking) {
-      return;
-    }
-    waking = true;
-    scheduler.after(delayNanos, () -> {
-      waking = false;
-      if (current == null) {
-        Plan next = workload.next(this);
-        if (next != null) {
-          current = new Current(next, scheduler.nowNanos() + knobs.clientOpDeadlineNanos);
-          readNext();
-        } else {
-          // Idle: the workload may have work later (the final audit waits for the others).
-          wake(IDLE_POLL_NANOS);
-        }
-      }
-    });
+  /** Idle: the workload may have work later (the final audit waits for the others). */
+  @Override
+  void onIdle() {
+    wake(IDLE_POLL_NANOS);
   }
 
   // ------------------------------------------------------------ reads
@@ -362,10 +329,6 @@ final class SimTxnClient {
     }
     workload.completed(this, c.plan, type, c.microOps);
     wake(think());
-  }
-
-  private long think() {
-    return knobs.clientThinkMaxNanos == 0 ? 0 : random.nextLong(knobs.clientThinkMaxNanos);
   }
 
   // ------------------------------------------------------------ routing

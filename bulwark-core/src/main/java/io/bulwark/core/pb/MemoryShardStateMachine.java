@@ -32,6 +32,8 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
   private final Map<String, TreeSet<String>> readLocks = new HashMap<>();
   /** Transaction records in creation order. */
   private final LinkedHashMap<String, TxnRecord> records = new LinkedHashMap<>();
+  /** The PENDING ones among them (records are kept, so this index keeps ticks cheap). */
+  private final LinkedHashMap<String, TxnRecord> pendingRecords = new LinkedHashMap<>();
 
   @Override
   public long appliedIndex() {
@@ -90,8 +92,10 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
       return Outcome.txn(index, TxnResult.of(TxnResult.Status.ABORTED));
     }
     if (op instanceof Op.TxnRecordCreate rc) {
-      records.putIfAbsent(rc.txnId(), new TxnRecord(rc.txnId(), TxnResult.Status.PENDING,
-          rc.participants(), rc.timeoutNanos()));
+      if (!records.containsKey(rc.txnId())) {
+        putRecord(new TxnRecord(rc.txnId(), TxnResult.Status.PENDING, rc.participants(),
+            rc.timeoutNanos()));
+      }
       return Outcome.txn(index, TxnResult.of(records.get(rc.txnId()).status()));
     }
     if (op instanceof Op.TxnRecordDecide d) {
@@ -188,15 +192,23 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
         return TxnResult.Status.ABSENT;
       }
       // Created ABORTED so that a late TxnRecordCreate finds it (DESIGN §5).
-      records.put(d.txnId(), new TxnRecord(d.txnId(), TxnResult.Status.ABORTED, List.of(), 0));
+      putRecord(new TxnRecord(d.txnId(), TxnResult.Status.ABORTED, List.of(), 0));
       return TxnResult.Status.ABORTED;
     }
     if (r.status() == TxnResult.Status.PENDING) {
-      records.put(d.txnId(), new TxnRecord(r.txnId(), d.target(), r.participants(),
-          r.timeoutNanos()));
+      putRecord(new TxnRecord(r.txnId(), d.target(), r.participants(), r.timeoutNanos()));
       return d.target();
     }
     return r.status();
+  }
+
+  private void putRecord(TxnRecord r) {
+    records.put(r.txnId(), r);
+    if (r.status() == TxnResult.Status.PENDING) {
+      pendingRecords.put(r.txnId(), r);
+    } else {
+      pendingRecords.remove(r.txnId());
+    }
   }
 
   @Override
@@ -244,8 +256,7 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
 
   @Override
   public List<TxnRecord> pendingTxnRecords() {
-    return records.values().stream()
-        .filter(r -> r.status() == TxnResult.Status.PENDING).toList();
+    return List.copyOf(pendingRecords.values());
   }
 
   @Override
@@ -299,8 +310,9 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
     intents.clear();
     readLocks.clear();
     records.clear();
+    pendingRecords.clear();
     s.txn().prepared().forEach(this::lock);
-    s.txn().records().forEach(r -> records.put(r.txnId(), r));
+    s.txn().records().forEach(this::putRecord);
     for (KeyValue kv : s.entries()) {
       data.put(key(kv.key()), kv);
     }
