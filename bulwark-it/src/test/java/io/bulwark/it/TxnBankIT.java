@@ -65,7 +65,8 @@ class TxnBankIT {
   void transfersUnderKillNine_totalConserved_historySerializable(@TempDir Path tmp)
       throws Exception {
     Path historyFile = tmp.resolve("bank-history.jsonl");
-    try (LocalCluster cluster = LocalCluster.start(3, tmp.resolve("cluster"));
+    try (LocalCluster cluster = LocalCluster.start(3, tmp.resolve("cluster"),
+            List.of(LocalCluster.LOADED_LEASE, LocalCluster.LOADED_GRACE));
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             ClientOptions.defaults());
         HistoryWriter history = HistoryWriter.open(historyFile)) {

@@ -45,9 +45,13 @@ import org.junit.jupiter.api.io.TempDir;
  * would refuse it: LOCKED).
  */
 class TxnCrashIT {
-  static final long TXN_TIMEOUT_MS = 2_000;
-  /** Long enough that the kill (a `local kill` JVM) lands inside it, even on a slow machine. */
-  static final long HOLD_MS = 8_000;
+  static final long TXN_TIMEOUT_MS = 3_000;
+  /**
+   * Long enough that the kill lands inside it even on a loaded machine (polling the events and
+   * the kill took seconds there); longer than txn-timeout, so the transaction is aborted by the
+   * recovery, never committed late.
+   */
+  static final long HOLD_MS = 20_000;
   static final Duration MARGIN = Duration.ofSeconds(30);
 
   @TempDir static Path tmp;
@@ -57,7 +61,8 @@ class TxnCrashIT {
   @BeforeAll
   static void start() throws Exception {
     cluster = LocalCluster.start(3, tmp.resolve("cluster"), List.of(
-        "txn.timeout.ms=" + TXN_TIMEOUT_MS, "test.txn-hold-after-votes.ms=" + HOLD_MS));
+        "txn.timeout.ms=" + TXN_TIMEOUT_MS, "test.txn-hold-after-votes.ms=" + HOLD_MS,
+        LocalCluster.LOADED_LEASE, LocalCluster.LOADED_GRACE));
     client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
         ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(20)));
   }
@@ -113,7 +118,7 @@ class TxnCrashIT {
     LocalCluster.await("a coordinator holds " + tx.txnId() + " after all votes",
         Duration.ofSeconds(60), () -> eventSeen("txn-test-hold", tx.txnId()));
     long killedAt = System.nanoTime();
-    cluster.kill(victim);
+    cluster.killNow(victim);
 
     Duration bound = Duration.ofMillis(TXN_TIMEOUT_MS).plus(MARGIN);
     awaitNoIntents(keys, victim, bound.minusNanos(System.nanoTime() - killedAt));

@@ -117,38 +117,38 @@ public final class RocksShardStateMachine implements ShardStateMachine {
 
   /** The stored prepared transactions, in preparation order. */
   private List<PreparedTxn> readPrepared(org.rocksdb.Snapshot at) throws RocksDBException {
-    List<PreparedTxn> out = new ArrayList<>();
-    byte[] from = Keys.txnPrefix(prefix, Keys.PREPARED_TAG);
-    try (RangeIterator it = new RangeIterator(
-        store.db(), store.dataCf(), from, Keys.successor(from), at)) {
-      for (it.seekToFirst(); it.valid(); it.next()) {
-        PreparedTxn t = Rows.prepared(it.value());
-        Invariants.check(Arrays.equals(it.key(), Keys.txnKey(prefix, Keys.PREPARED_TAG,
-            t.txnId())), "shard %s: prepared txn %s stored under another key", shard, t.txnId());
-        out.add(t);
-      }
-      it.checkStatus();
-    }
+    List<PreparedTxn> out = readTxnRows(Keys.PREPARED_TAG, at, Rows::prepared,
+        PreparedTxn::txnId);
     out.sort(Comparator.comparingLong(PreparedTxn::preparedIndex));
     return out;
   }
 
   /** Every stored transaction record, in creation order. */
   private List<TxnRecord> readRecords(org.rocksdb.Snapshot at) throws RocksDBException {
-    List<Map.Entry<Long, TxnRecord>> out = new ArrayList<>();
-    byte[] from = Keys.txnPrefix(prefix, Keys.RECORD_TAG);
+    List<Map.Entry<Long, TxnRecord>> out = readTxnRows(Keys.RECORD_TAG, at,
+        row -> Map.entry(Rows.recordOrder(row), Rows.record(row)), e -> e.getValue().txnId());
+    out.sort(Map.Entry.comparingByKey());
+    return out.stream().map(Map.Entry::getValue).toList();
+  }
+
+  /** Decodes every row under {@code prefix tag}, checking each is stored under its txn id. */
+  private <T> List<T> readTxnRows(byte tag, org.rocksdb.Snapshot at,
+      java.util.function.Function<byte[], T> decode,
+      java.util.function.Function<T, String> txnIdOf) throws RocksDBException {
+    List<T> out = new ArrayList<>();
+    byte[] from = Keys.txnPrefix(prefix, tag);
     try (RangeIterator it = new RangeIterator(
         store.db(), store.dataCf(), from, Keys.successor(from), at)) {
       for (it.seekToFirst(); it.valid(); it.next()) {
-        TxnRecord r = Rows.record(it.value());
-        Invariants.check(Arrays.equals(it.key(), Keys.txnKey(prefix, Keys.RECORD_TAG,
-            r.txnId())), "shard %s: record of txn %s stored under another key", shard, r.txnId());
-        out.add(Map.entry(Rows.recordOrder(it.value()), r));
+        T row = decode.apply(it.value());
+        Invariants.check(Arrays.equals(it.key(), Keys.txnKey(prefix, tag, txnIdOf.apply(row))),
+            "shard %s: transaction row of %s stored under another key", shard,
+            txnIdOf.apply(row));
+        out.add(row);
       }
       it.checkStatus();
     }
-    out.sort(Map.Entry.comparingByKey());
-    return out.stream().map(Map.Entry::getValue).toList();
+    return out;
   }
 
   /** The shard this state machine holds. */
