@@ -74,7 +74,12 @@ class TxnBankIT {
         client.createKeyspace("bank", 3, SHARDS, 2, "all");
         return true;
       });
-      List<String> accounts = accounts(client);
+      List<String> accounts = new ArrayList<>();
+      LocalCluster.await("bank's shards are placed", Duration.ofSeconds(60), () -> {
+        accounts.clear();
+        accounts.addAll(accounts(client));
+        return true;
+      });
       LocalCluster.await("the accounts are opened", Duration.ofSeconds(60), () -> {
         record(history, client, accounts, Kind.OPEN, 0, nextProcess.getAndIncrement());
         return committed.get() == 1;
