@@ -24,6 +24,8 @@ final class Errors {
       case KEYSPACE_EXISTS:
       case DISK_FULL:
       case INTERNAL:
+      case LOCKED:
+      case ABORTED:
         return ExitCode.FAILED;
       default:
         throw new IllegalStateException("unhandled error code " + code);

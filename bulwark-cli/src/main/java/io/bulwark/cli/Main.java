@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       GetCommand.class,
       DeleteCommand.class,
       CasCommand.class,
+      TxnCommand.class,
       ScanCommand.class,
       LocateCommand.class,
       StatusCommand.class,

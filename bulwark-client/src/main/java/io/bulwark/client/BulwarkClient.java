@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.bulwark.core.common.KeyspaceSpec;
 import io.bulwark.proto.v1.BulwarkGrpc;
 import io.bulwark.proto.v1.CasRequest;
+import io.bulwark.proto.v1.CommitTxnReply;
+import io.bulwark.proto.v1.CommitTxnRequest;
 import io.bulwark.proto.v1.CreateKeyspaceRequest;
 import io.bulwark.proto.v1.DeleteRequest;
 import io.bulwark.proto.v1.DescribeKeyspaceRequest;
@@ -21,11 +23,14 @@ import io.bulwark.proto.v1.LocateReply;
 import io.bulwark.proto.v1.LocateRequest;
 import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.ResolveTxnReply;
+import io.bulwark.proto.v1.ResolveTxnRequest;
 import io.bulwark.proto.v1.ScanReply;
 import io.bulwark.proto.v1.ScanRequest;
 import io.bulwark.proto.v1.ShardInfo;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
+import io.bulwark.proto.v1.TxnOutcomeMsg;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.ManagedChannel;
 import java.util.ArrayList;
@@ -65,6 +70,11 @@ import java.util.function.Supplier;
  * id: a retry after an unknown outcome may report KEYSPACE_EXISTS or UNKNOWN_KEYSPACE for the
  * client's own earlier attempt, and says so by {@link BulwarkException#definite()} being false.
  *
+ * <p><b>Transactions</b> (DESIGN §5): {@link #begin} / {@link Transaction} and
+ * {@link #transact}, which retries aborted transactions with backoff and gives up after a
+ * bounded number of attempts. A plain write of a key a transaction holds is retried (LOCKED)
+ * until the deadline.
+ *
  * <p><b>Errors.</b> Every method throws {@link BulwarkException} when it does not succeed; its
  * {@link BulwarkException#code()} says why and {@link BulwarkException#definite()} whether the
  * operation certainly did not happen. When the deadline passes: CLUSTER_UNAVAILABLE if no node
@@ -89,6 +99,8 @@ public final class BulwarkClient implements AutoCloseable {
   private final ClusterView view;
   private final Channels channels;
   private final Retrier retrier;
+  private final java.util.concurrent.atomic.AtomicLong txnSeq =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private BulwarkClient(
       List<String> endpoints, ClientOptions options, Function<String, ManagedChannel> factory) {
@@ -303,6 +315,165 @@ public final class BulwarkClient implements AutoCloseable {
     // Idempotent (the same request stored again), so retried like a read.
     HandOverReply r = retrier.run(s, false, retrier.anyNode(), stub -> stub.handOver(req));
     return Convert.shard(r.getShard());
+  }
+
+  // ---- transactions (DESIGN §5) ----
+
+  /** Most attempts {@link #transact} makes by default before it gives up. */
+  public static final int TRANSACT_ATTEMPTS_DEFAULT = 10;
+  /** Pauses between {@link #transact} attempts grow from this... */
+  static final long TRANSACT_BACKOFF_MIN_NANOS = 10_000_000L;
+  /** ...up to this, drawn with full jitter. */
+  static final long TRANSACT_BACKOFF_MAX_NANOS = 1_000_000_000L;
+
+  /** Begins a transaction in the {@code default} keyspace. */
+  public Transaction begin() {
+    return begin(KeyspaceSpec.DEFAULT);
+  }
+
+  /** Begins a transaction in {@code keyspace} (a primary-backup keyspace). No network call. */
+  public Transaction begin(String keyspace) {
+    if (channels.isClosed()) {
+      throw new IllegalStateException("client is closed");
+    }
+    return new Transaction(this, keyspace, ids.clientId() + ":t" + txnSeq.incrementAndGet());
+  }
+
+  /** {@link #transact(String, int, Function)} in {@code default}, with the default attempts. */
+  public <T> T transact(Function<Transaction, T> body) {
+    return transact(KeyspaceSpec.DEFAULT, TRANSACT_ATTEMPTS_DEFAULT, body);
+  }
+
+  /**
+   * Runs {@code body} in a new transaction and commits it; on an abort (a conflict with another
+   * transaction, or txn-timeout) runs it again in a new transaction after a pause that grows
+   * exponentially from 10 ms to 1 s (full jitter), at most {@code attemptsMax} times in all.
+   * {@code body} may run several times, so it must have no effects outside the transaction.
+   *
+   * @return what the committed attempt's {@code body} returned
+   * @throws TransactionAbortedException after {@code attemptsMax} aborts; the message gives the
+   *     count and the last reason
+   * @throws BulwarkException any other failure of a read or of the commit, at once (an unknown
+   *     outcome, {@code definite() == false}, is never retried: it may have committed)
+   */
+  public <T> T transact(String keyspace, int attemptsMax, Function<Transaction, T> body) {
+    if (attemptsMax < 1) {
+      throw new IllegalArgumentException("attemptsMax must be at least 1, was " + attemptsMax);
+    }
+    TransactionAbortedException last = null;
+    for (int attempt = 1; attempt <= attemptsMax; attempt++) {
+      Transaction tx = begin(keyspace);
+      T result = body.apply(tx);
+      try {
+        tx.commit();
+        return result;
+      } catch (TransactionAbortedException e) {
+        last = e;
+      }
+      if (attempt < attemptsMax) {
+        pauseBeforeRetry(attempt);
+      }
+    }
+    if (attemptsMax == 1) {
+      throw last;
+    }
+    throw new TransactionAbortedException("(" + attemptsMax + " attempts)", "gave up after "
+        + attemptsMax + " aborted attempts; last: " + last.reason());
+  }
+
+  private static void pauseBeforeRetry(int attempt) {
+    long cap = Math.min(TRANSACT_BACKOFF_MAX_NANOS,
+        TRANSACT_BACKOFF_MIN_NANOS << Math.min(attempt, 20));
+    long nanos = java.util.concurrent.ThreadLocalRandom.current().nextLong(
+        TRANSACT_BACKOFF_MIN_NANOS, cap + 1);
+    try {
+      java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BulwarkException(ErrorCode.ABORTED, true, "transact interrupted", e);
+    }
+  }
+
+  /**
+   * Sends {@code tx}'s commit to the primary of its record shard (any node can coordinate; that
+   * one saves a hop). If the answer is lost or UNKNOWN: a one-shard transaction (one phase, no
+   * record) is committed again under the same id, which its shard deduplicates; a two-phase one
+   * is never sent again — a coordinator starting after it finished could take its forgotten
+   * entries for a NO — and the client asks the record shard instead ({@link #resolveTxn}).
+   */
+  TxnOutcomeMsg commitTxn(Transaction tx, CommitTxnRequest req) {
+    String keyspace = tx.keyspace();
+    CallState s = retrier.begin("txn commit " + tx.txnId());
+    int shard = shardOf(s, keyspace, tx.recordKey());
+    boolean onePhase = true;
+    for (byte[] k : tx.keys()) {
+      onePhase &= shardOf(s, keyspace, k) == shard;
+    }
+    CommitTxnReply r;
+    try {
+      r = keyed(keyspace, () -> retrier.run(s, true, retrier.shardPrimary(keyspace, shard),
+          stub -> {
+            if (s.maybeApplied) {
+              throw new BulwarkException(ErrorCode.INDETERMINATE, false, "maybe sent");
+            }
+            return stub.commitTxn(req);
+          }, s.remainingNanos()));
+    } catch (BulwarkException e) {
+      if (e.definite()) {
+        throw e;
+      }
+      return onePhase ? recommit(tx, req, shard) : resolveTxn(tx, shard, e.getMessage());
+    }
+    if (Transaction.isFinal(tx, r)) {
+      return TxnOutcomeMsg.OUTCOME_COMMITTED;
+    }
+    return onePhase ? recommit(tx, req, shard) : resolveTxn(tx, shard, r.getReason());
+  }
+
+  /** Commits a one-shard transaction again (deduplicated) until the answer is final. */
+  private TxnOutcomeMsg recommit(Transaction tx, CommitTxnRequest req, int shard) {
+    CallState s = retrier.begin("txn commit again " + tx.txnId());
+    for (int pauses = 0; ; pauses++) {
+      CommitTxnReply r;
+      try {
+        r = retrier.run(s, false, retrier.shardPrimary(tx.keyspace(), shard),
+            stub -> stub.commitTxn(req), s.remainingNanos());
+      } catch (BulwarkException e) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown; committing it again failed: " + e.getMessage(), e);
+      }
+      if (Transaction.isFinal(tx, r)) {
+        return TxnOutcomeMsg.OUTCOME_COMMITTED;
+      }
+      if (!retrier.backoff(s, pauses)) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown at the deadline (" + r.getReason() + ")");
+      }
+    }
+  }
+
+  /** Asks the record shard for {@code tx}'s fate until it is final or the deadline passes. */
+  private TxnOutcomeMsg resolveTxn(Transaction tx, int shard, String why) {
+    CallState s = retrier.begin("txn resolve " + tx.txnId());
+    ResolveTxnRequest req = tx.resolveRequest();
+    for (int pauses = 0; ; pauses++) {
+      ResolveTxnReply r;
+      try {
+        r = retrier.run(s, false, retrier.shardPrimary(tx.keyspace(), shard),
+            stub -> stub.resolveTxn(req));
+      } catch (BulwarkException e) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown (" + why + "), and asking its record shard failed: "
+            + e.getMessage(), e);
+      }
+      if (Transaction.isFinal(tx, r)) {
+        return TxnOutcomeMsg.OUTCOME_COMMITTED;
+      }
+      if (!retrier.backoff(s, pauses)) {
+        throw new BulwarkException(ErrorCode.INDETERMINATE, false, "transaction " + tx.txnId()
+            + ": outcome unknown (" + why + "); its record was still PENDING at the deadline");
+      }
+    }
   }
 
   // ---- keyspaces ----

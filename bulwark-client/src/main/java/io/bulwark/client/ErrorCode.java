@@ -26,7 +26,17 @@ public enum ErrorCode {
   /** A server bug, or a reply the client could not make sense of. */
   INTERNAL,
   /** No node answered before the deadline; the message names the endpoints tried. */
-  CLUSTER_UNAVAILABLE;
+  CLUSTER_UNAVAILABLE,
+  /**
+   * A plain write of a key a transaction holds (DESIGN §5); it did not apply. The client retries
+   * it with backoff; seen only once the deadline passed.
+   */
+  LOCKED,
+  /**
+   * The client's own: a transaction aborted (a conflict, or txn-timeout); definite, the message
+   * says why. See {@link TransactionAbortedException}.
+   */
+  ABORTED;
 
   /** The client's code for a wire code; codes this client does not know are {@link #INTERNAL}. */
   static ErrorCode fromProto(io.bulwark.proto.v1.ErrorCode code) {
@@ -45,6 +55,8 @@ public enum ErrorCode {
         return KEYSPACE_EXISTS;
       case DISK_FULL:
         return DISK_FULL;
+      case LOCKED:
+        return LOCKED;
       default:
         return INTERNAL;
     }

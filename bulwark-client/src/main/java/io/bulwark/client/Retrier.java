@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  *   <li>NOT_PRIMARY: go to {@code primary_hint_address} (the first {@value #FREE_REDIRECTS_MAX}
  *       hops without a pause), or with no usable hint mark the view stale and retry.</li>
  *   <li>UNAVAILABLE (refused before append): mark the view stale, pause, retry.</li>
+ *   <li>LOCKED (a transaction holds the key, DESIGN §5): pause, retry; locks last until the
+ *       transaction resolves, at most about txn-timeout.</li>
  *   <li>INDETERMINATE: the write may be applied; pause and retry with the same request id, which
  *       the caller's {@link Rpc} carries unchanged.</li>
  *   <li>no ErrorDetail (connection refused, broken, timed out): avoid that node for this call,
@@ -85,6 +87,19 @@ final class Retrier {
     return new CallState(op, System.nanoTime(), requestTimeoutNanos);
   }
 
+  /** Pauses as between two attempts (exponential, full jitter); false if the deadline is near. */
+  boolean backoff(CallState s, int pauses) {
+    try {
+      pause(s, pauses);
+      return true;
+    } catch (BulwarkException timeout) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw timeout;
+      }
+      return false;
+    }
+  }
+
   /** Routes to any node, rotating; for cluster-wide requests. */
   Route anyNode() {
     return s -> s.pickAny(view);
@@ -113,6 +128,14 @@ final class Retrier {
    * @throws BulwarkException on a final error or when the call's deadline passes
    */
   <T> T run(CallState s, boolean write, Route route, Rpc<T> rpc) {
+    return run(s, write, route, rpc, rpcTimeoutNanos);
+  }
+
+  /**
+   * {@link #run(CallState, boolean, Route, Rpc)} with attempts of up to {@code attemptNanosMax}
+   * (a transaction commit, which the node answers only once the record is decided).
+   */
+  <T> T run(CallState s, boolean write, Route route, Rpc<T> rpc, long attemptNanosMax) {
     String redirect = null;
     int freeRedirects = 0;
     int pauses = 0;
@@ -124,7 +147,7 @@ final class Retrier {
       // The channel first, the deadline after: creating a channel can take a while (the first
       // one starts Netty's event loop), and that must not eat into the attempt's deadline.
       BulwarkGrpc.BulwarkBlockingStub stub = stub(s, address);
-      long attemptNanos = Math.min(rpcTimeoutNanos, s.remainingNanos());
+      long attemptNanos = Math.min(attemptNanosMax, s.remainingNanos());
       if (attemptNanos < attemptNanosMin) {
         throw s.timeout();
       }
@@ -171,6 +194,8 @@ final class Retrier {
         return redirectTarget(route, address, d);
       case UNAVAILABLE:
         view.markStale();
+        return null;
+      case LOCKED:
         return null;
       case INDETERMINATE:
         s.maybeApplied |= write;

@@ -372,6 +372,13 @@ final class FakeCluster implements AutoCloseable {
     }
   }
 
+  /** CommitTxn answers, in order; COMMITTED once they run out. */
+  final java.util.concurrent.ConcurrentLinkedQueue<io.bulwark.proto.v1.CommitTxnReply>
+      commitReplies = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** What ResolveTxn answers. */
+  volatile io.bulwark.proto.v1.TxnOutcomeMsg resolveOutcome =
+      io.bulwark.proto.v1.TxnOutcomeMsg.OUTCOME_PENDING;
+
   /** One node: records each request, consults its fault, then serves from the shared store. */
   final class FakeNode extends BulwarkGrpc.BulwarkImplBase {
     final String id;
@@ -492,6 +499,27 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void describeKeyspace(DescribeKeyspaceRequest r, StreamObserver<KeyspaceReply> obs) {
       handle("DescribeKeyspace", r, null, -1, obs, () -> describe(r.getName()));
+    }
+
+    @Override
+    public void commitTxn(io.bulwark.proto.v1.CommitTxnRequest r,
+        StreamObserver<io.bulwark.proto.v1.CommitTxnReply> obs) {
+      byte[] recordKey = r.getWritesCount() > 0 ? r.getWrites(0).getKey().toByteArray()
+          : r.getReads(0).getKey().toByteArray();
+      handle("CommitTxn", r, r.getKeyspace(), shardOfKey(r.getKeyspace(),
+          com.google.protobuf.ByteString.copyFrom(recordKey)), obs, () -> {
+            io.bulwark.proto.v1.CommitTxnReply next = commitReplies.poll();
+            return next != null ? next : io.bulwark.proto.v1.CommitTxnReply.newBuilder()
+                .setOutcome(io.bulwark.proto.v1.TxnOutcomeMsg.OUTCOME_COMMITTED).build();
+          });
+    }
+
+    @Override
+    public void resolveTxn(io.bulwark.proto.v1.ResolveTxnRequest r,
+        StreamObserver<io.bulwark.proto.v1.ResolveTxnReply> obs) {
+      handle("ResolveTxn", r, r.getKeyspace(), shardOfKey(r.getKeyspace(), r.getRecordKey()),
+          obs, () -> io.bulwark.proto.v1.ResolveTxnReply.newBuilder()
+              .setOutcome(resolveOutcome).build());
     }
   }
 }

@@ -22,6 +22,13 @@ import java.util.function.BooleanSupplier;
  */
 final class LocalCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Lease and grace for tests that judge something other than failover speed: with the defaults
+   * (300 / 600 ms) three nodes starved on a shared, loaded 2-core machine took each other for
+   * dead every few seconds (README, known limit), and a test of transactions then measured churn.
+   */
+  static final String LOADED_LEASE = "lease.ms=1000";
+  static final String LOADED_GRACE = "grace.ms=2500";
   private final Path dir;
 
   private LocalCluster(Path dir) {
@@ -35,13 +42,15 @@ final class LocalCluster implements AutoCloseable {
   /** Starts with node configuration properties ({@code local start --set KEY=VALUE}). */
   static LocalCluster start(int nodes, Path dir, List<String> settings) throws Exception {
     LocalCluster c = new LocalCluster(dir);
+    // Patient: CI machines here are shared, and three node JVMs starting at once on 2 loaded
+    // cores have taken over a minute to answer.
     List<String> args = new ArrayList<>(List.of("local", "start", "--nodes",
-        String.valueOf(nodes), "--dir", dir.toString()));
+        String.valueOf(nodes), "--dir", dir.toString(), "--wait", "180s"));
     for (String kv : settings) {
       args.add("--set");
       args.add(kv);
     }
-    c.cli(Duration.ofSeconds(120), args.toArray(new String[0]));
+    c.cli(Duration.ofSeconds(240), args.toArray(new String[0]));
     return c;
   }
 
@@ -63,6 +72,44 @@ final class LocalCluster implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * The sum of every sample of gauge or counter {@code name} over the live nodes' {@code /metrics}
+   * (a node that does not answer counts 0: it serves nothing).
+   */
+  double metricSum(String name) throws IOException {
+    double sum = 0;
+    for (JsonNode n : clusterJson().get("nodes")) {
+      String text;
+      try {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
+            "http://" + n.get("admin").asText() + "/metrics").toURL().openConnection();
+        c.setConnectTimeout(2_000);
+        c.setReadTimeout(5_000);
+        try (java.io.InputStream in = c.getInputStream()) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      } catch (IOException e) {
+        continue;
+      }
+      for (String line : text.split("\n")) {
+        if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Whether some live node logged an event of {@code kind} whose detail contains {@code text}. */
+  boolean eventSeen(String kind, String text) throws IOException {
+    for (JsonNode e : events()) {
+      if (kind.equals(e.path("kind").asText()) && e.path("detail").asText().contains(text)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs a bulwark command in its own JVM and returns its stdout; fails on a non-zero exit. */
@@ -114,6 +161,19 @@ final class LocalCluster implements AutoCloseable {
 
   void kill(String node) throws Exception {
     cli(Duration.ofSeconds(60), "local", "kill", node, "--dir", dir.toString());
+  }
+
+  /**
+   * {@code local kill NODE} run in this JVM rather than a new one: the same command, without the
+   * seconds a fresh JVM takes to start on a loaded machine, for tests that must kill a node
+   * inside a window.
+   */
+  void killNow(String node) {
+    int code = io.bulwark.cli.Main.execute(new String[] {"local", "kill", node, "--dir",
+        dir.toString()}, io.bulwark.cli.CliEnvironment.system());
+    if (code != 0) {
+      throw new AssertionError("bulwark local kill " + node + " exited " + code);
+    }
   }
 
   void revive(String node) throws Exception {

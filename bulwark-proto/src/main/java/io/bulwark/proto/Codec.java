@@ -100,7 +100,7 @@ public final class Codec {
     }
   }
 
-  static io.bulwark.proto.v1.Command toProto(Command c) {
+  public static io.bulwark.proto.v1.Command toProto(Command c) {
     var b = io.bulwark.proto.v1.Command.newBuilder()
         .setClientId(c.clientId())
         .setSeq(c.seq())
@@ -127,7 +127,7 @@ public final class Codec {
     return b.build();
   }
 
-  static Command fromProto(io.bulwark.proto.v1.Command m) {
+  public static Command fromProto(io.bulwark.proto.v1.Command m) {
     Op op;
     switch (m.getOpCase()) {
       case PUT:
@@ -177,6 +177,31 @@ public final class Codec {
     return new DedupRecord(m.getClientId(), m.getSeq(), new Outcome(
         m.getApplied(), m.getVersion(), m.hasCurrent() ? m.getCurrent().toByteArray() : null,
         m.hasTxn() ? TxnCodec.fromProto(m.getTxn()) : null));
+  }
+
+  public static io.bulwark.proto.v1.TxnResultMsg toProto(io.bulwark.core.pb.TxnResult r) {
+    return TxnCodec.toProto(r);
+  }
+
+  public static io.bulwark.core.pb.TxnResult fromProto(io.bulwark.proto.v1.TxnResultMsg m) {
+    return TxnCodec.fromProto(m);
+  }
+
+  /**
+   * Transaction state (prepared transactions, records) as bytes: how the RocksDB state machine
+   * stores each prepared transaction and record row (peer.proto {@code TxnStateMsg}).
+   */
+  public static byte[] encode(TxnState s) {
+    return TxnCodec.toProto(s).toByteArray();
+  }
+
+  /** The inverse of {@link #encode(TxnState)}; throws {@link CodecException} on bad bytes. */
+  public static TxnState decodeTxnState(byte[] bytes) {
+    try {
+      return TxnCodec.fromProto(io.bulwark.proto.v1.TxnStateMsg.parseFrom(bytes));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new CodecException("undecodable transaction state", e);
+    }
   }
 
   public static StoredValue toProto(KeyValue kv) {

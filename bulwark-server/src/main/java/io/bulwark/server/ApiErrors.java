@@ -51,6 +51,8 @@ final class ApiErrors {
         return Status.ALREADY_EXISTS;
       case DISK_FULL:
         return Status.RESOURCE_EXHAUSTED;
+      case LOCKED:
+        return Status.ABORTED;
       default:
         return Status.INTERNAL;
     }

@@ -16,7 +16,19 @@ import io.bulwark.core.pb.KeyValue;
 import io.bulwark.core.pb.LearnerProgress;
 import io.bulwark.core.pb.Op;
 import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.TxnResult;
+import io.bulwark.core.pb.TxnRules;
 import io.bulwark.core.pb.Versioned;
+import io.bulwark.core.txn.TxnEffect;
+import io.bulwark.proto.Codec;
+import io.bulwark.proto.v1.CommitTxnReply;
+import io.bulwark.proto.v1.CommitTxnRequest;
+import io.bulwark.proto.v1.ResolveTxnReply;
+import io.bulwark.proto.v1.ResolveTxnRequest;
+import io.bulwark.proto.v1.TxnReadMsg;
+import io.bulwark.proto.v1.TxnStepReply;
+import io.bulwark.proto.v1.TxnStepRequest;
+import io.bulwark.proto.v1.TxnWriteMsg;
 import io.bulwark.proto.v1.BulwarkGrpc;
 import io.bulwark.proto.v1.CasRequest;
 import io.bulwark.proto.v1.CreateKeyspaceRequest;
@@ -68,9 +80,22 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
   private final DiskGuard disk;
   private final Metrics metrics;
   private final Limits limits;
+  private final TxnRuntime txns;
+  private final ShardCaller caller;
+
+  /**
+   * Most keys (reads plus writes) in one transaction: each participant's share is one log entry,
+   * bounded like a single write (docs/transactions.md, Limits).
+   */
+  static final int TXN_KEYS_MAX = 256;
+  /** Longest transaction id: it names the transaction's dedup rows in every shard. */
+  static final int TXN_ID_BYTES_MAX = 200;
+  /** Times a read re-reads a key after applying a committed intent it met (then UNAVAILABLE). */
+  static final int INTENT_READS_MAX = 3;
 
   ClientService(String self, ReplicaLoop loop, ClusterView view, Coordinator coord,
-      Controller controller, DiskGuard disk, Metrics metrics, Limits limits) {
+      Controller controller, DiskGuard disk, Metrics metrics, Limits limits, TxnRuntime txns,
+      ShardCaller caller) {
     this.self = self;
     this.loop = loop;
     this.view = view;
@@ -79,6 +104,8 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
     this.disk = disk;
     this.metrics = metrics;
     this.limits = limits;
+    this.txns = txns;
+    this.caller = caller;
   }
 
   /** Data calls whose handlers never block: they validate and queue for the replica loop. */
@@ -88,7 +115,10 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       BulwarkGrpc.getCompareAndSetMethod().getFullMethodName(),
       BulwarkGrpc.getGetMethod().getFullMethodName(),
       BulwarkGrpc.getScanMethod().getFullMethodName(),
-      BulwarkGrpc.getLocateMethod().getFullMethodName());
+      BulwarkGrpc.getLocateMethod().getFullMethodName(),
+      BulwarkGrpc.getCommitTxnMethod().getFullMethodName(),
+      BulwarkGrpc.getResolveTxnMethod().getFullMethodName(),
+      BulwarkGrpc.getTxnStepMethod().getFullMethodName());
 
   /**
    * Runs the data calls on the network thread that read them (a hand-off to gRPC's executor
@@ -154,7 +184,12 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
     long seq = id.getClientId().isEmpty() ? 1 : id.getSeq();
     Command cmd = new Command(clientId, seq, id.getFirstUnackedSeq(), op);
     loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, cmd), r -> {
-      if (r instanceof ClientReply.Written w) {
+      if (r instanceof ClientReply.Written w
+          && w.outcome().txn() != null && w.outcome().txn().status() == TxnResult.Status.LOCKED) {
+        // §5: the key was locked between append and apply; this request never applies.
+        fail(reply, opName, ErrorCode.LOCKED, w.outcome().txn().reason() + "; retry as a new "
+            + "request after a backoff");
+      } else if (r instanceof ClientReply.Written w) {
         Outcome o = w.outcome();
         WriteReply.Builder b = WriteReply.newBuilder().setApplied(o.applied())
             .setVersion(o.version());
@@ -183,17 +218,180 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       fail(reply, "get", ErrorCode.INVALID_ARGUMENT, invalid);
       return;
     }
-    ShardId shard = new ShardId(req.getKeyspace(), spec.shardOf(key));
+    ShardId shard = new ShardId(spec.name(), spec.shardOf(key));
+    read(spec, shard, key, 0, start, reply);
+  }
+
+  private void read(KeyspaceSpec spec, ShardId shard, byte[] key, int intentsMet, long start,
+      StreamObserver<GetReply> reply) {
     loop.request(shard, false, (rid, now) -> new Input.ClientRead(now, rid, key), r -> {
       if (r instanceof ClientReply.ReadValue rv) {
-        Versioned v = rv.value();
-        GetReply.Builder b = GetReply.newBuilder().setFound(v != null);
-        if (v != null) {
-          b.setValue(ByteString.copyFrom(v.value())).setVersion(v.version());
-        }
-        ok(reply, "get", start, b.build());
+        ok(reply, "get", start, getReply(rv.value()));
+      } else if (r instanceof ClientReply.IntentFound found && intentsMet < INTENT_READS_MAX) {
+        readPastIntent(spec, shard, key, found, intentsMet, start, reply);
+      } else if (r instanceof ClientReply.IntentFound) {
+        fail(reply, "get", ErrorCode.UNAVAILABLE, "key keeps meeting transaction intents; retry");
       } else {
         refuse(reply, "get", shard, r);
+      }
+    });
+  }
+
+  /**
+   * §5, reads meet intents: asks the intent's record. COMMITTED: applies the intent here
+   * ({@code TxnCommit} as a recovery would: the coordinator's later one is then a no-op) and
+   * reads again; ABORTED or PENDING: the last committed value is the answer, since the intent
+   * keeps every other writer out until its transaction commits.
+   */
+  private void readPastIntent(KeyspaceSpec spec, ShardId shard, byte[] key,
+      ClientReply.IntentFound found, int intentsMet, long start, StreamObserver<GetReply> reply) {
+    String txnId = found.intent().txnId();
+    ShardId recordShard = new ShardId(spec.name(), spec.shardOf(found.intent().recordKey()));
+    caller.call(recordShard, new TxnEffect.Resolve(txnId), rr -> {
+      TxnResult.Status status = TxnWire.resolved(rr);
+      if (status == null) {
+        fail(reply, "get", ErrorCode.UNAVAILABLE, "the key holds an "
+            + "intent of transaction " + txnId + " whose record shard " + recordShard
+            + " did not answer; retry");
+      } else if (status == TxnResult.Status.COMMITTED) {
+        // Logged as a recovery (its own phase, above the coordinator's), which it is.
+        Command commit = new Command(Op.txnClientId(txnId), Op.TXN_PHASE_RECOVER,
+            Op.TXN_PHASE_RECOVER, new Op.TxnCommit(txnId));
+        caller.local(shard, new TxnEffect.Write(commit),
+            w -> read(spec, shard, key, intentsMet + 1, start, reply));
+      } else {
+        ok(reply, "get", start, getReply(found.committed()));
+      }
+    });
+  }
+
+  private static GetReply getReply(Versioned v) {
+    GetReply.Builder b = GetReply.newBuilder().setFound(v != null);
+    if (v != null) {
+      b.setValue(ByteString.copyFrom(v.value())).setVersion(v.version());
+    }
+    return b.build();
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /** Validates a commit at the edge and hands it to this node's coordinator (DESIGN §5). */
+  @Override
+  public void commitTxn(CommitTxnRequest req, StreamObserver<CommitTxnReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "txn", reply);
+    if (spec == null) {
+      return;
+    }
+    String invalid = checkTxnId(req.getTxnId());
+    if (invalid == null) {
+      invalid = checkTxn(req);
+    }
+    if (invalid != null) {
+      fail(reply, "txn", ErrorCode.INVALID_ARGUMENT, invalid);
+      return;
+    }
+    txns.commit(spec.name(), TxnWire.request(req),
+        outcome -> ok(reply, "txn", start, TxnWire.commitReply(outcome)));
+  }
+
+  private String checkTxn(CommitTxnRequest req) {
+    int keys = req.getReadsCount() + req.getWritesCount();
+    if (keys == 0) {
+      return "a transaction reads or writes at least one key";
+    }
+    if (keys > TXN_KEYS_MAX) {
+      return "a transaction has at most " + TXN_KEYS_MAX + " keys (reads plus writes); this one "
+          + "has " + keys;
+    }
+    Set<ByteString> read = new java.util.HashSet<>();
+    for (TxnReadMsg r : req.getReadsList()) {
+      String invalid = limits.checkKey(r.getKey().toByteArray());
+      if (invalid != null || !read.add(r.getKey())) {
+        return invalid != null ? invalid : "key " + r.getKey().toStringUtf8() + " is read twice";
+      }
+    }
+    Set<ByteString> written = new java.util.HashSet<>();
+    long bytes = 0;
+    for (TxnWriteMsg w : req.getWritesList()) {
+      byte[] value = w.hasValue() ? w.getValue().toByteArray() : null;
+      String invalid = limits.checkWrite(w.getKey().toByteArray(), value);
+      if (invalid != null || !written.add(w.getKey())) {
+        return invalid != null ? invalid : "key " + w.getKey().toStringUtf8() + " is written twice";
+      }
+      bytes += w.getKey().size() + (value == null ? 0 : value.length);
+    }
+    if (bytes > limits.valueSizeBytesMax()) {
+      return "a transaction writes at most " + limits.valueSizeBytesMax() + " bytes of keys and "
+          + "values (the limit of one write); this one writes " + bytes;
+    }
+    return null;
+  }
+
+  private static String checkTxnId(String txnId) {
+    if (txnId.isEmpty() || txnId.indexOf('\0') >= 0) {
+      return "txn_id must be non-empty and must not contain U+0000";
+    }
+    int bytes = txnId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return bytes > TXN_ID_BYTES_MAX ? "txn_id is " + bytes + " bytes; the limit is "
+        + TXN_ID_BYTES_MAX : null;
+  }
+
+  /** The record's status, from this node's replica of the record shard (DESIGN §5). */
+  @Override
+  public void resolveTxn(ResolveTxnRequest req, StreamObserver<ResolveTxnReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "resolve", reply);
+    if (spec == null) {
+      return;
+    }
+    String invalid = checkTxnId(req.getTxnId());
+    if (invalid == null && req.hasShard() && req.getShard() >= spec.shards()) {
+      invalid = "keyspace " + spec.name() + " has no shard " + req.getShard();
+    }
+    if (invalid != null) {
+      fail(reply, "resolve", ErrorCode.INVALID_ARGUMENT, invalid);
+      return;
+    }
+    ShardId shard = new ShardId(spec.name(), req.hasShard() ? req.getShard()
+        : spec.shardOf(req.getRecordKey().toByteArray()));
+    caller.local(shard, new TxnEffect.Resolve(req.getTxnId()), r -> {
+      TxnResult.Status status = TxnWire.resolved(r);
+      if (status != null) {
+        ok(reply, "resolve", start, TxnWire.resolveReply(status));
+      } else {
+        refuse(reply, "resolve", shard, r);
+      }
+    });
+  }
+
+  /** A coordinator on another node asks this node's replica to log a transaction command. */
+  @Override
+  public void txnStep(TxnStepRequest req, StreamObserver<TxnStepReply> reply) {
+    long start = System.nanoTime();
+    KeyspaceSpec spec = keyspaceOrFail(req.getKeyspace(), "txn-step", reply);
+    if (spec == null) {
+      return;
+    }
+    Command cmd;
+    try {
+      cmd = Codec.fromProto(req.getCommand());
+    } catch (RuntimeException e) {
+      fail(reply, "txn-step", ErrorCode.INVALID_ARGUMENT, "undecodable command: " + e.getMessage());
+      return;
+    }
+    if (req.getShard() >= spec.shards() || !cmd.clientId().startsWith("txn/")
+        || TxnRules.plainWriteKey(cmd.op()) != null || cmd.op() instanceof Op.Noop) {
+      fail(reply, "txn-step", ErrorCode.INVALID_ARGUMENT, "TxnStep takes a transaction command "
+          + "(client id txn/...) for a shard of the keyspace");
+      return;
+    }
+    ShardId shard = new ShardId(spec.name(), req.getShard());
+    caller.local(shard, new TxnEffect.Write(cmd), r -> {
+      if (r instanceof ClientReply.Written w) {
+        ok(reply, "txn-step", start, TxnWire.step(w.outcome()));
+      } else {
+        refuse(reply, "txn-step", shard, r);
       }
     });
   }
@@ -451,6 +649,8 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
         metrics.request(op, "not_primary", 0);
         reply.onError(ApiErrors.notPrimary(ref.message(), hint,
             hint == null ? null : view.clientAddress(hint)));
+      } else if (ref.refusal() == ClientReply.Refusal.LOCKED) {
+        fail(reply, op, ErrorCode.LOCKED, ref.message());
       } else {
         fail(reply, op, ErrorCode.UNAVAILABLE, ref.message());
       }

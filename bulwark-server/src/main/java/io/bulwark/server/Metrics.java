@@ -27,6 +27,18 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       latest resource sample the health verdict was computed from (DESIGN §6).
  *   <li>{@code bulwark_peer_phi{peer}} — phi-accrual suspicion of each peer;
  *       {@code bulwark_peer_suspected{peer}} — 1 while phi is at or above the threshold.
+ *   <li>{@code bulwark_txn_commits_total} — transactions this node coordinated that committed.
+ *   <li>{@code bulwark_txn_aborts_total{reason}} — ... that aborted: {@code conflict} (a
+ *       participant voted NO), {@code timeout} (txn-timeout passed before the decide) or
+ *       {@code other}.
+ *   <li>{@code bulwark_txn_in_doubt{keyspace,shard}} — transactions prepared and not yet resolved
+ *       in the shards this node is primary of (0 elsewhere), updated once a second.
+ *   <li>{@code bulwark_txn_coordinating} — commits and recoveries this node's coordinators work on.
+ *   <li>{@code bulwark_txn_recovery_actions_total{action}} — DESIGN §5 recovery: {@code stale}
+ *       (a participant primary here found an intent older than txn-timeout), {@code recover} (a
+ *       coordinator here started resolving it), {@code resolved} (learnt its fate and told the
+ *       participant), {@code timeout-abort} (a record primary here aborted a transaction on
+ *       its clock), {@code given-up} (a coordinator here stopped trying: outcome UNKNOWN).
  *   <li>JVM metrics (heap, GC, threads) from the Prometheus JVM instrumentation.
  * </ul>
  * Thread-safe.
@@ -84,6 +96,19 @@ public final class Metrics {
       .labelNames("peer").register(registry);
   final Gauge peerSuspected = Gauge.builder().name("bulwark_peer_suspected")
       .help("1 while this node suspects the peer").labelNames("peer").register(registry);
+  private final Counter txnCommits = Counter.builder().name("bulwark_txn_commits_total")
+      .help("Transactions coordinated here that committed").register(registry);
+  private final Counter txnAborts = Counter.builder().name("bulwark_txn_aborts_total")
+      .help("Transactions coordinated here that aborted, by reason").labelNames("reason")
+      .register(registry);
+  final Gauge txnInDoubt = Gauge.builder().name("bulwark_txn_in_doubt")
+      .help("Prepared, unresolved transactions in shards this node is primary of")
+      .labelNames("keyspace", "shard").register(registry);
+  final Gauge txnCoordinating = Gauge.builder().name("bulwark_txn_coordinating")
+      .help("Commits and recoveries in progress in this node's coordinators").register(registry);
+  private final Counter txnRecovery = Counter.builder().name("bulwark_txn_recovery_actions_total")
+      .help("Transaction recovery actions (DESIGN §5) by kind").labelNames("action")
+      .register(registry);
   private final FsyncWindow fsyncWindow = new FsyncWindow();
 
   public Metrics() {
@@ -101,6 +126,31 @@ public final class Metrics {
     fsyncSeconds.observe(nanos / 1e9);
     fsyncWindow.record(nanos);
     groupCommitEntries.observe(entries);
+  }
+
+  /** Counts a transaction event (a coordinator's or a replica's Emit) in the txn metrics. */
+  public void txnEvent(String event, String detail) {
+    switch (event) {
+      case "txn-committed" -> txnCommits.inc();
+      case "txn-aborted" -> txnAborts.labelValues(abortReason(detail)).inc();
+      case "txn-stale" -> txnRecovery.labelValues("stale").inc();
+      case "txn-recovery" -> txnRecovery.labelValues("recover").inc();
+      case "txn-recovered" -> txnRecovery.labelValues("resolved").inc();
+      case "txn-timeout-abort" -> txnRecovery.labelValues("timeout-abort").inc();
+      case "txn-given-up" -> txnRecovery.labelValues("given-up").inc();
+      default -> { }
+    }
+  }
+
+  /** A bounded label for an abort's reason text (labels never carry keys or ids). */
+  static String abortReason(String detail) {
+    if (detail.contains("voted NO")) {
+      return "conflict";
+    }
+    if (detail.contains("timeout") || detail.contains("timed out")) {
+      return "timeout";
+    }
+    return "other";
   }
 
   public void event(String kind) {

@@ -53,6 +53,15 @@ import java.util.TreeMap;
  * # latency (for graceful-handover tests). Never set it in production.
  * test.fsync-delay.ms = 0
  * replace-after.ms = 30000          # DESIGN §6: re-replicate a node gone this long (controller)
+ *
+ * # Transactions (DESIGN §5, docs/transactions.md).
+ * txn.timeout.ms = 2000             # a record PENDING, or an intent unresolved, this long is
+ *                                   # aborted / recovered (each shard primary's own clock)
+ * txn.max-lifetime.ms = 10000       # a coordinator stops trying after this and answers UNKNOWN;
+ *                                   # must exceed txn.timeout.ms
+ * # Test only: the coordinator holds a commit this long after all votes are in, before it sends
+ * # the decide, and logs event txn-test-hold (for kill -9 tests). Never set it in production.
+ * test.txn-hold-after-votes.ms = 0
  * </pre>
  *
  * {@link #load} refuses unknown keys, missing required keys and malformed values with a message
@@ -73,7 +82,17 @@ public record NodeConfig(
     long zookeeperSessionMs,
     HealthSettings health,
     long testFsyncDelayMs,
-    long replaceAfterMs) {
+    long replaceAfterMs,
+    TxnSettings txn) {
+
+  /**
+   * Transaction settings (DESIGN §5): {@code timeoutMs} is txn-timeout, {@code maxLifetimeMs}
+   * how long a coordinator works on one commit before answering UNKNOWN, and
+   * {@code testHoldAfterVotesMs} the test hook described above (0 = off).
+   */
+  public record TxnSettings(long timeoutMs, long maxLifetimeMs, long testHoldAfterVotesMs) {
+    public static final TxnSettings DEFAULTS = new TxnSettings(2_000, 10_000, 0);
+  }
 
   private static final Set<String> KEYS = Set.of("node.id", "cluster.name", "zookeeper",
       "client.address", "peer.address", "admin.address", "data.dir", "zone", "lease.ms",
@@ -82,7 +101,8 @@ public record NodeConfig(
       "health.heap-after-gc.max.percent", "health.gc-time.max.percent",
       "health.fsync-p99.degraded.ms", "health.fsync-p99.failed.ms", "disk.low.bytes",
       "disk.reserve.bytes", "health.degrade-after.samples", "health.recover-after.samples",
-      "test.fsync-delay.ms", "replace-after.ms");
+      "test.fsync-delay.ms", "replace-after.ms", "txn.timeout.ms", "txn.max-lifetime.ms",
+      "test.txn-hold-after-votes.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
   public static final class ConfigException extends RuntimeException {
@@ -131,7 +151,21 @@ public record NodeConfig(
         millis(m, "zookeeper.session.ms", 10_000, source),
         health(m, source),
         count(m, "test.fsync-delay.ms", 0, 0, source),
-        millis(m, "replace-after.ms", 30_000, source));
+        millis(m, "replace-after.ms", 30_000, source),
+        txn(m, source));
+  }
+
+  private static TxnSettings txn(Map<String, String> m, String source) {
+    TxnSettings d = TxnSettings.DEFAULTS;
+    long timeout = millis(m, "txn.timeout.ms", d.timeoutMs(), source);
+    long lifetime = millis(m, "txn.max-lifetime.ms", Math.max(d.maxLifetimeMs(), 3 * timeout),
+        source);
+    if (lifetime <= timeout) {
+      throw new ConfigException(source + ": txn.max-lifetime.ms (" + lifetime
+          + ") must exceed txn.timeout.ms (" + timeout + ")");
+    }
+    return new TxnSettings(timeout, lifetime,
+        count(m, "test.txn-hold-after-votes.ms", 0, 0, source));
   }
 
   private static HealthSettings health(Map<String, String> m, String source) {
@@ -172,7 +206,7 @@ public record NodeConfig(
     hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
     return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
         adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs, health,
-        testFsyncDelayMs, replaceAfterMs);
+        testFsyncDelayMs, replaceAfterMs, txn);
   }
 
   /** Writes this configuration as a properties file that {@link #load} reads back. */
@@ -209,6 +243,9 @@ public record NodeConfig(
     b.append("health.degrade-after.samples = ").append(t.degradeAfterSamples()).append('\n');
     b.append("health.recover-after.samples = ").append(t.recoverAfterSamples()).append('\n');
     b.append("test.fsync-delay.ms = ").append(testFsyncDelayMs).append('\n');
+    b.append("txn.timeout.ms = ").append(txn.timeoutMs()).append('\n');
+    b.append("txn.max-lifetime.ms = ").append(txn.maxLifetimeMs()).append('\n');
+    b.append("test.txn-hold-after-votes.ms = ").append(txn.testHoldAfterVotesMs()).append('\n');
     Files.writeString(file, b.toString());
   }
 

@@ -55,6 +55,8 @@ public final class NodeServer implements AutoCloseable {
   private final LivenessTracker liveness;
   private final HealthMonitor health;
   private final ExecutorService proposals;
+  private final ShardCaller shardCaller;
+  private final TxnRuntime txns;
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private NodeServer(NodeConfig cfg) throws IOException {
@@ -116,6 +118,10 @@ public final class NodeServer implements AutoCloseable {
           NodeRecord r = view.liveNode(node);
           return r != null && r.health() != NodeHealth.HEALTHY;
         });
+    shardCaller = new ShardCaller(cfg.nodeId(), loop, view);
+    txns = new TxnRuntime(cfg.nodeId(), view::keyspace, shardCaller, events, metrics, cfg.txn(),
+        fatal);
+    loop.onTxnStale((shard, stale) -> txns.recover(shard, stale.txnId(), stale.recordKey()));
     view.start(coord, loop::onConfig,
         keyspace -> store.shards().stream().filter(s -> s.keyspace().equals(keyspace))
             .forEach(loop::drop));
@@ -134,7 +140,8 @@ public final class NodeServer implements AutoCloseable {
     DiskGuard disk = new DiskGuard(cfg.nodeId(), store::diskFreeBytes,
         hs.thresholds().diskReserveBytes(), System::nanoTime, events::emit);
     ClientService api = new ClientService(cfg.nodeId(), loop, view, coord, controller, disk,
-        metrics, Limits.DEFAULT);
+        metrics, Limits.DEFAULT, txns, shardCaller);
+    txns.start();
     // Room for the largest value plus its key and framing.
     int clientMessageMax = Limits.DEFAULT.valueSizeBytesMax() * 2 + (64 << 10);
     clientServer = NettyServerBuilder.forAddress(socket(cfg.clientAddress()))
@@ -166,7 +173,8 @@ public final class NodeServer implements AutoCloseable {
 
   static ReplicaOptions options(NodeConfig cfg, KeyspaceSpec spec) {
     return ReplicaOptions.defaults(spec.minInsync(), spec.acks())
-        .withTimes(cfg.leaseMs() * MS, cfg.graceMs() * MS, cfg.beaconMs() * MS);
+        .withTimes(cfg.leaseMs() * MS, cfg.graceMs() * MS, cfg.beaconMs() * MS)
+        .withTxnTimeout(cfg.txn().timeoutMs() * MS);
   }
 
   private static InetSocketAddress socket(String hostPort) {
@@ -212,6 +220,8 @@ public final class NodeServer implements AutoCloseable {
     admin.close();
     controller.close();
     coord.close();
+    txns.close();
+    shardCaller.close();
     loop.close();
     logWriter.close();
     transport.close();

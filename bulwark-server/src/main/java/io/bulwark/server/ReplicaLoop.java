@@ -77,6 +77,13 @@ final class ReplicaLoop implements AutoCloseable {
   private LogWriter logWriter;
   private ConfigProposer proposer;
   private Consumer<List<ShardId>> dormantListener = d -> { };
+  /** Where a participant primary's stale transactions go (the node's coordinators). */
+  private volatile TxnStaleHandler staleHandler = (shard, stale) -> { };
+
+  /** Takes {@code Effect.TxnStale} of a shard's primary (DESIGN §5 recovery). */
+  interface TxnStaleHandler {
+    void stale(ShardId shard, Effect.TxnStale stale);
+  }
 
   /** Runs configuration compare-and-sets off the loop thread. */
   interface ConfigProposer {
@@ -95,6 +102,14 @@ final class ReplicaLoop implements AutoCloseable {
     this.fatal = fatal;
     this.progress = new LearnerProgressBoard(events);
     this.thread = daemon(this::run, "bulwark-replicas");
+  }
+
+  /**
+   * Sets where stale transactions go. Reports before it is set are dropped, which costs nothing:
+   * a primary repeats them every txn-timeout while the transaction is unresolved.
+   */
+  void onTxnStale(TxnStaleHandler handler) {
+    this.staleHandler = handler;
   }
 
   void start(PeerTransport transport, LogWriter logWriter, ConfigProposer proposer) {
@@ -343,6 +358,9 @@ final class ReplicaLoop implements AutoCloseable {
       proposer.propose(shard, pc.expectedEpoch(), pc.next());
     } else if (e instanceof Effect.Emit em) {
       events.emit(em.event(), em.detail());
+      metrics.txnEvent(em.event(), em.detail());
+    } else if (e instanceof Effect.TxnStale stale) {
+      staleHandler.stale(shard, stale);
     } else {
       logWriter.submit(shard, e);
     }
@@ -355,6 +373,8 @@ final class ReplicaLoop implements AutoCloseable {
       validUntil = rv.validUntilNanos();
     } else if (reply instanceof ClientReply.Scanned sc) {
       validUntil = sc.validUntilNanos();
+    } else if (reply instanceof ClientReply.IntentFound found) {
+      validUntil = found.validUntilNanos();
     }
     if (System.nanoTime() >= validUntil) {
       return new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE,
@@ -400,6 +420,8 @@ final class ReplicaLoop implements AutoCloseable {
       metrics.shardEpoch.labelValues(ks, shard).set(r.config() == null ? 0 : r.config().epoch());
       metrics.shardCommitted.labelValues(ks, shard).set(r.committedIndex());
       metrics.shardApplied.labelValues(ks, shard).set(r.appliedIndex());
+      metrics.txnInDoubt.labelValues(ks, shard).set(r.role() == ShardReplica.Role.PRIMARY
+          ? store.stateMachine(r.shard()).preparedTxns().size() : 0);
       progress.publish(r.shard(), r.learnerProgress());
     }
   }

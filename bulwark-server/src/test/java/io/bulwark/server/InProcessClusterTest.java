@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.bulwark.coord.EmbeddedZooKeeper;
 import io.bulwark.proto.v1.BulwarkGrpc;
+import io.bulwark.proto.v1.CommitTxnReply;
+import io.bulwark.proto.v1.CommitTxnRequest;
+import io.bulwark.proto.v1.ResolveTxnRequest;
+import io.bulwark.proto.v1.TxnOutcomeMsg;
+import io.bulwark.proto.v1.TxnReadMsg;
+import io.bulwark.proto.v1.TxnWriteMsg;
 import io.bulwark.proto.v1.ErrorCode;
 import io.bulwark.proto.v1.ErrorDetail;
 import io.bulwark.proto.v1.GetReply;
@@ -53,15 +59,7 @@ class InProcessClusterTest {
 
   @Test
   void threeNodes_placeDefault_writeReadAndRedirect(@TempDir Path dir) throws Exception {
-    zk = new EmbeddedZooKeeper(dir.resolve("zk"), 0);
-    for (int i = 1; i <= 3; i++) {
-      nodes.add(NodeServer.start(NodeConfig.fromMap(Map.of(
-          "node.id", "n" + i, "zookeeper", zk.connectString(),
-          "client.address", "127.0.0.1:" + freePort(),
-          "peer.address", "127.0.0.1:" + freePort(),
-          "admin.address", "127.0.0.1:" + freePort(),
-          "data.dir", dir.resolve("n" + i).toString()), "test")));
-    }
+    startThreeNodes(dir);
     BulwarkGrpc.BulwarkBlockingStub any = stub(nodes.get(0).config().clientAddress());
     LocateReply loc = eventually("shard of k1 is placed", () -> any.locate(
         LocateRequest.newBuilder().setKeyspace("default").setKey(bytes("k1")).build()));
@@ -119,6 +117,76 @@ class InProcessClusterTest {
     });
     assertFalse(primary.get(GetRequest.newBuilder().setKeyspace("default").setKey(bytes("k1"))
         .build()).getValue().toStringUtf8().contains("retry"));
+  }
+
+  /**
+   * DESIGN §5 wiring: a commit sent to any node commits across shards (the coordinator routes
+   * to remote primaries through TxnStep), a stale read version aborts with a reason, the record
+   * answers ResolveTxn, and bad input is refused naming the limit.
+   */
+  @Test
+  void threeNodes_txnCommitsAcrossShards_conflictAborts(@TempDir Path dir) throws Exception {
+    startThreeNodes(dir);
+    BulwarkGrpc.BulwarkBlockingStub any = stub(nodes.get(0).config().clientAddress());
+    eventually("every shard is placed and serving", () -> {
+      for (int i = 0; i < 16; i++) {
+        getAtPrimary(any, "key" + i);
+      }
+      return true;
+    });
+    CommitTxnRequest.Builder t1 = CommitTxnRequest.newBuilder().setKeyspace("default")
+        .setTxnId("test:1");
+    for (int i = 0; i < 8; i++) {
+      t1.addWrites(TxnWriteMsg.newBuilder().setKey(bytes("key" + i)).setValue(bytes("v" + i)));
+    }
+    CommitTxnReply r1 = any.commitTxn(t1.build());
+    assertEquals(TxnOutcomeMsg.OUTCOME_COMMITTED, r1.getOutcome(), r1.getReason());
+    for (int i = 0; i < 8; i++) {
+      GetReply g = getAtPrimary(any, "key" + i);
+      assertEquals("v" + i, g.getValue().toStringUtf8());
+    }
+    String recordPrimary = any.locate(LocateRequest.newBuilder().setKeyspace("default")
+        .setKey(bytes("key0")).build()).getShard().getPrimaryAddress();
+    assertEquals(TxnOutcomeMsg.OUTCOME_COMMITTED, stub(recordPrimary).resolveTxn(
+        ResolveTxnRequest.newBuilder().setKeyspace("default").setTxnId("test:1")
+            .setRecordKey(bytes("key0")).build()).getOutcome());
+    // A read version that is no longer current aborts, and says why.
+    CommitTxnReply r2 = any.commitTxn(CommitTxnRequest.newBuilder().setKeyspace("default")
+        .setTxnId("test:2").addReads(TxnReadMsg.newBuilder().setKey(bytes("key1")).setVersion(1))
+        .addWrites(TxnWriteMsg.newBuilder().setKey(bytes("key2")).setValue(bytes("x"))).build());
+    assertEquals(TxnOutcomeMsg.OUTCOME_ABORTED, r2.getOutcome());
+    assertTrue(r2.getReason().contains("changed"), r2.getReason());
+    StatusRuntimeException tooMany = org.junit.jupiter.api.Assertions.assertThrows(
+        StatusRuntimeException.class, () -> {
+          CommitTxnRequest.Builder big = CommitTxnRequest.newBuilder().setKeyspace("default")
+              .setTxnId("test:3");
+          for (int i = 0; i <= ClientService.TXN_KEYS_MAX; i++) {
+            big.addWrites(TxnWriteMsg.newBuilder().setKey(bytes("k" + i)).setValue(bytes("v")));
+          }
+          any.commitTxn(big.build());
+        });
+    ErrorDetail d = io.grpc.Status.trailersFromThrowable(tooMany).get(ApiErrors.DETAIL_KEY);
+    assertEquals(ErrorCode.INVALID_ARGUMENT, d.getCode());
+    assertTrue(d.getMessage().contains("at most " + ClientService.TXN_KEYS_MAX), d.getMessage());
+  }
+
+  private GetReply getAtPrimary(BulwarkGrpc.BulwarkBlockingStub any, String key) {
+    LocateReply loc = any.locate(LocateRequest.newBuilder().setKeyspace("default")
+        .setKey(bytes(key)).build());
+    return stub(loc.getShard().getPrimaryAddress()).get(GetRequest.newBuilder()
+        .setKeyspace("default").setKey(bytes(key)).build());
+  }
+
+  private void startThreeNodes(Path dir) throws IOException {
+    zk = new EmbeddedZooKeeper(dir.resolve("zk"), 0);
+    for (int i = 1; i <= 3; i++) {
+      nodes.add(NodeServer.start(NodeConfig.fromMap(Map.of(
+          "node.id", "n" + i, "zookeeper", zk.connectString(),
+          "client.address", "127.0.0.1:" + freePort(),
+          "peer.address", "127.0.0.1:" + freePort(),
+          "admin.address", "127.0.0.1:" + freePort(),
+          "data.dir", dir.resolve("n" + i).toString()), "test")));
+    }
   }
 
   private static PutRequest put(String k, String v, long seq) {

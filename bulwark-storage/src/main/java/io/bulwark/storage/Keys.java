@@ -18,6 +18,8 @@ import java.util.Arrays;
  *   data CF : prefix 'k' userKey                          -> BE64(version) + value
  *             prefix 'd' UTF-8(clientId) 0x00 BE64(seq)   -> encoded DedupRow (the outcome)
  *             prefix 'a'                                  -> BE64(applied index) BE64(epoch)
+ *             prefix 'p' UTF-8(txnId)                     -> a prepared txn (intents, read locks)
+ *             prefix 'r' UTF-8(txnId)                     -> BE64(order) + a transaction record
  *   meta CF : 'n' UTF-8(key)                              -> node fact
  *             's' prefix UTF-8(key)                       -> shard fact
  * </pre>
@@ -29,6 +31,8 @@ final class Keys {
   static final byte DATA_TAG = 'k';
   static final byte DEDUP_TAG = 'd';
   static final byte APPLIED_TAG = 'a';
+  static final byte PREPARED_TAG = 'p';
+  static final byte RECORD_TAG = 'r';
   static final byte NODE_META_TAG = 'n';
   static final byte SHARD_META_TAG = 's';
 
@@ -99,6 +103,18 @@ final class Keys {
     byte[] clientPrefix = dedupClientPrefix(shardPrefix, clientId);
     return ByteBuffer.allocate(clientPrefix.length + Long.BYTES)
         .put(clientPrefix).putLong(seq).array();
+  }
+
+  /** {@code prefix 'p'} (prepared transactions) or {@code prefix 'r'} (records). */
+  static byte[] txnPrefix(byte[] shardPrefix, byte tag) {
+    Invariants.check(tag == PREPARED_TAG || tag == RECORD_TAG, "not a txn tag: %s", tag);
+    return tagged(shardPrefix, tag);
+  }
+
+  static byte[] txnKey(byte[] shardPrefix, byte tag, String txnId) {
+    byte[] id = txnId.getBytes(UTF_8);
+    byte[] start = txnPrefix(shardPrefix, tag);
+    return ByteBuffer.allocate(start.length + id.length).put(start).put(id).array();
   }
 
   static byte[] appliedKey(byte[] shardPrefix) {

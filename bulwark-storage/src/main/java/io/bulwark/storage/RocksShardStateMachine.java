@@ -3,24 +3,27 @@ package io.bulwark.storage;
 import io.bulwark.core.common.Invariants;
 import io.bulwark.core.common.ShardId;
 import io.bulwark.core.pb.Command;
+import io.bulwark.core.pb.Intent;
 import io.bulwark.core.pb.KeyValue;
 import io.bulwark.core.pb.LogEntry;
 import io.bulwark.core.pb.Op;
 import io.bulwark.core.pb.Outcome;
+import io.bulwark.core.pb.PreparedTxn;
 import io.bulwark.core.pb.ShardStateMachine;
+import io.bulwark.core.pb.TxnRecord;
+import io.bulwark.core.pb.TxnResult;
+import io.bulwark.core.pb.TxnRules;
 import io.bulwark.core.pb.Versioned;
 import io.bulwark.storage.Rows.AppliedPosition;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.TreeSet;
-import io.bulwark.core.pb.Intent;
-import io.bulwark.core.pb.PreparedTxn;
-import io.bulwark.core.pb.TxnRecord;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -34,6 +37,15 @@ import org.rocksdb.WriteBatch;
  * forgetting of the client's rows below its {@code firstUnackedSeq}, and the new applied
  * position, so recovery is a replay of the log from the applied index. Internal commands
  * ({@link Command#isInternal()}) get no dedup row.
+ *
+ * <p><b>Transactions</b> (DESIGN §5). A prepared transaction (its intents and read locks) is a
+ * row {@code prefix 'p' txnId}, a transaction record a row {@code prefix 'r' txnId} (see
+ * {@link Keys}); both are written in the entry's batch with the data change and the dedup row,
+ * carried in snapshots and replaced by an install. The vote is {@link TxnRules#vote}, the rule
+ * every implementation shares; the rest follows {@code MemoryShardStateMachine}, the reference.
+ * {@link TxnIndex} keeps the locks and the PENDING records in memory, rebuilt from the rows on
+ * open (so crash replay starts from the state of the applied index) and changed only after the
+ * batch is written.
  *
  * <p><b>Dedup index.</b> Which dedup rows a client has in this shard is also kept in memory
  * ({@link ClientRows}, loaded from disk on a client's first request and bounded to
@@ -58,6 +70,9 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   private long appliedIndex;
   private long appliedEpoch;
   private volatile boolean dropped;
+  private final TxnIndex txns = new TxnIndex();
+  /** Changes to {@link #txns} of the batch being built, run once it is written. */
+  private final List<Runnable> afterWrite = new ArrayList<>();
 
   /** Most clients whose dedup rows are indexed in memory; others are re-read on use. */
   static final int CLIENTS_CACHED = 4_096;
@@ -87,6 +102,53 @@ public final class RocksShardStateMachine implements ShardStateMachine {
         () -> store.appliedPosition(shard));
     this.appliedIndex = position.index();
     this.appliedEpoch = position.epoch();
+    store.call("load transaction state", shard, () -> {
+      loadTxnIndex(null);
+      return null;
+    });
+  }
+
+  /** Rebuilds {@link #txns} from the stored rows (at {@code at}, or the latest state). */
+  private void loadTxnIndex(org.rocksdb.Snapshot at) throws RocksDBException {
+    txns.clear();
+    readPrepared(at).forEach(txns::lock);
+    readRecords(at).forEach(txns::record);
+  }
+
+  /** The stored prepared transactions, in preparation order. */
+  private List<PreparedTxn> readPrepared(org.rocksdb.Snapshot at) throws RocksDBException {
+    List<PreparedTxn> out = readTxnRows(Keys.PREPARED_TAG, at, Rows::prepared,
+        PreparedTxn::txnId);
+    out.sort(Comparator.comparingLong(PreparedTxn::preparedIndex));
+    return out;
+  }
+
+  /** Every stored transaction record, in creation order. */
+  private List<TxnRecord> readRecords(org.rocksdb.Snapshot at) throws RocksDBException {
+    List<Map.Entry<Long, TxnRecord>> out = readTxnRows(Keys.RECORD_TAG, at,
+        row -> Map.entry(Rows.recordOrder(row), Rows.record(row)), e -> e.getValue().txnId());
+    out.sort(Map.Entry.comparingByKey());
+    return out.stream().map(Map.Entry::getValue).toList();
+  }
+
+  /** Decodes every row under {@code prefix tag}, checking each is stored under its txn id. */
+  private <T> List<T> readTxnRows(byte tag, org.rocksdb.Snapshot at,
+      java.util.function.Function<byte[], T> decode,
+      java.util.function.Function<T, String> txnIdOf) throws RocksDBException {
+    List<T> out = new ArrayList<>();
+    byte[] from = Keys.txnPrefix(prefix, tag);
+    try (RangeIterator it = new RangeIterator(
+        store.db(), store.dataCf(), from, Keys.successor(from), at)) {
+      for (it.seekToFirst(); it.valid(); it.next()) {
+        T row = decode.apply(it.value());
+        Invariants.check(Arrays.equals(it.key(), Keys.txnKey(prefix, tag, txnIdOf.apply(row))),
+            "shard %s: transaction row of %s stored under another key", shard,
+            txnIdOf.apply(row));
+        out.add(row);
+      }
+      it.checkStatus();
+    }
+    return out;
   }
 
   /** The shard this state machine holds. */
@@ -122,6 +184,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
       outcome = store.call("apply", shard, () -> applyInBatch(entry));
     } catch (RuntimeException e) {
       clients.clear(); // The index may be ahead of a batch that was never written.
+      afterWrite.clear();
       throw e;
     }
     appliedIndex = entry.index();
@@ -131,6 +194,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
 
   private Outcome applyInBatch(LogEntry entry) throws RocksDBException {
     Command command = entry.command();
+    afterWrite.clear();
     try (WriteBatch batch = new WriteBatch()) {
       Outcome outcome;
       if (command.isInternal()) {
@@ -155,6 +219,8 @@ public final class RocksShardStateMachine implements ShardStateMachine {
       // replays the log above the recovered applied index. The batch is atomic, so the data,
       // the dedup row and the applied position are never seen apart.
       store.db().write(store.unsyncedWrite(), batch);
+      afterWrite.forEach(Runnable::run);
+      afterWrite.clear();
       return outcome;
     }
   }
@@ -211,6 +277,12 @@ public final class RocksShardStateMachine implements ShardStateMachine {
 
   /** Adds {@code op}'s change to {@code batch}, deciding its outcome on the current state. */
   private Outcome applyOp(WriteBatch batch, long index, Op op) throws RocksDBException {
+    byte[] plainKey = TxnRules.plainWriteKey(op);
+    String holder = plainKey == null ? null : txns.lockHolder(plainKey, null);
+    if (holder != null) {
+      // §5: a plain write that met a lock when it applied does not apply, and never will.
+      return TxnRules.lockedOutcome(plainKey, holder, readData(plainKey));
+    }
     if (op instanceof Op.Put put) {
       Objects.requireNonNull(put.key(), "put key");
       // A null value is stored as empty, as Codec carries it, so every replica agrees.
@@ -229,10 +301,129 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     if (op instanceof Op.Noop) {
       return Outcome.applied(index);
     }
-    // TODO(#5): transaction state (intents, read locks, records) is not stored in RocksDB yet;
-    // MemoryShardStateMachine is the reference. No client API sends transaction ops until then.
-    throw new Invariants.InvariantViolation("shard " + shard + ": op " + op.getClass()
-        .getSimpleName() + " is not supported by the RocksDB state machine yet");
+    Outcome txnOutcome = applyTxnOp(batch, index, op);
+    Invariants.check(txnOutcome != null, "shard %s: unknown op %s", shard,
+        op.getClass().getSimpleName());
+    return txnOutcome;
+  }
+
+  /** Adds a transaction op's change to {@code batch} (§5); null if {@code op} is none. */
+  private Outcome applyTxnOp(WriteBatch batch, long index, Op op) throws RocksDBException {
+    if (op instanceof Op.TxnPrepare p) {
+      return Outcome.txn(index, applyPrepare(batch, index, p));
+    }
+    if (op instanceof Op.TxnCommit c) {
+      PreparedTxn t = release(batch, c.txnId());
+      if (t != null) {
+        writeAll(batch, index, t.writes());
+      }
+      return Outcome.txn(index, TxnResult.of(TxnResult.Status.COMMITTED));
+    }
+    if (op instanceof Op.TxnAbort a) {
+      release(batch, a.txnId());
+      return Outcome.txn(index, TxnResult.of(TxnResult.Status.ABORTED));
+    }
+    if (op instanceof Op.TxnRecordCreate rc) {
+      TxnRecord r = readRecord(rc.txnId());
+      if (r == null) {
+        r = new TxnRecord(rc.txnId(), TxnResult.Status.PENDING, rc.participants(),
+            rc.timeoutNanos());
+        putRecord(batch, index, r);
+      }
+      return Outcome.txn(index, TxnResult.of(r.status()));
+    }
+    if (op instanceof Op.TxnRecordDecide d) {
+      return Outcome.txn(index, TxnResult.of(decide(batch, index, d)));
+    }
+    return null;
+  }
+
+  private TxnResult applyPrepare(WriteBatch batch, long index, Op.TxnPrepare p)
+      throws RocksDBException {
+    if (txns.prepared(p.txnId()) != null) {
+      return TxnResult.of(TxnResult.Status.PREPARED); // Already holds its locks.
+    }
+    TxnResult vote = TxnRules.vote(p, this);
+    if (vote.status() != TxnResult.Status.PREPARED) {
+      return vote;
+    }
+    if (p.onePhase()) {
+      writeAll(batch, index, p.writes());
+      return TxnResult.of(TxnResult.Status.COMMITTED);
+    }
+    List<byte[]> readKeys = new ArrayList<>();
+    p.reads().forEach(r -> readKeys.add(r.key()));
+    PreparedTxn t = new PreparedTxn(p.txnId(), p.recordKey(), p.writes(), readKeys, index);
+    batch.put(store.dataCf(), Keys.txnKey(prefix, Keys.PREPARED_TAG, t.txnId()),
+        Rows.prepared(t));
+    afterWrite.add(() -> txns.lock(t));
+    return vote;
+  }
+
+  /** Drops {@code txnId}'s intents and read locks; returns what it held, or null. */
+  private PreparedTxn release(WriteBatch batch, String txnId) throws RocksDBException {
+    PreparedTxn t = txns.prepared(txnId);
+    if (t != null) {
+      batch.delete(store.dataCf(), Keys.txnKey(prefix, Keys.PREPARED_TAG, txnId));
+      afterWrite.add(() -> txns.release(txnId));
+    }
+    return t;
+  }
+
+  private void writeAll(WriteBatch batch, long index, List<Op.TxnWrite> writes)
+      throws RocksDBException {
+    for (Op.TxnWrite w : writes) {
+      byte[] dataKey = Keys.dataKey(prefix, w.key());
+      if (w.value() == null) {
+        batch.delete(store.dataCf(), dataKey);
+      } else {
+        batch.put(store.dataCf(), dataKey, Rows.versioned(index, w.value()));
+      }
+    }
+  }
+
+  /** The record CAS PENDING -> target; an absent record decided ABORTED is created ABORTED. */
+  private TxnResult.Status decide(WriteBatch batch, long index, Op.TxnRecordDecide d)
+      throws RocksDBException {
+    Invariants.check(d.target() == TxnResult.Status.COMMITTED
+        || d.target() == TxnResult.Status.ABORTED, "decide to %s", d.target());
+    TxnRecord r = readRecord(d.txnId());
+    if (r == null) {
+      if (d.target() == TxnResult.Status.COMMITTED) {
+        return TxnResult.Status.ABSENT;
+      }
+      // Created ABORTED so that a late TxnRecordCreate finds it (DESIGN §5).
+      putRecord(batch, index, new TxnRecord(d.txnId(), TxnResult.Status.ABORTED, List.of(), 0));
+      return TxnResult.Status.ABORTED;
+    }
+    if (r.status() != TxnResult.Status.PENDING) {
+      return r.status();
+    }
+    byte[] row = store.db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, r.txnId()));
+    putRecord(batch, Rows.recordOrder(row),
+        new TxnRecord(r.txnId(), d.target(), r.participants(), r.timeoutNanos()));
+    return d.target();
+  }
+
+  private void putRecord(WriteBatch batch, long order, TxnRecord r) throws RocksDBException {
+    batch.put(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, r.txnId()),
+        Rows.record(order, r));
+    afterWrite.add(() -> txns.record(r));
+  }
+
+  /** The record of {@code txnId}: PENDING ones from memory, final ones from disk. */
+  private TxnRecord readRecord(String txnId) throws RocksDBException {
+    TxnRecord pending = txns.pendingRecord(txnId);
+    if (pending != null) {
+      return pending;
+    }
+    byte[] row = store.db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, txnId));
+    return row == null ? null : Rows.record(row);
+  }
+
+  private Versioned readData(byte[] key) throws RocksDBException {
+    byte[] row = store.db().get(store.dataCf(), Keys.dataKey(prefix, key));
+    return row == null ? null : Rows.versioned(row);
   }
 
   private Outcome applyCas(WriteBatch batch, long index, Op.Cas cas) throws RocksDBException {
@@ -290,10 +481,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   public Versioned get(byte[] key) {
     Objects.requireNonNull(key, "key");
     checkNotDropped();
-    return store.call("get", shard, () -> {
-      byte[] row = store.db().get(store.dataCf(), Keys.dataKey(prefix, key));
-      return row == null ? null : Rows.versioned(row);
-    });
+    return store.call("get", shard, () -> readData(key));
   }
 
   @Override
@@ -355,7 +543,8 @@ public final class RocksShardStateMachine implements ShardStateMachine {
           }
           it.checkStatus();
         }
-        return new Snapshot(position.index(), position.epoch(), entries, dedup);
+        return new Snapshot(position.index(), position.epoch(), entries, dedup,
+            new TxnState(readPrepared(at), readRecords(at)));
       } finally {
         db.releaseSnapshot(at);
       }
@@ -382,12 +571,24 @@ public final class RocksShardStateMachine implements ShardStateMachine {
         for (DedupRecord r : snapshot.dedup()) {
           batch.put(store.dataCf(), Keys.dedupKey(prefix, r.clientId(), r.seq()), Rows.dedup(r));
         }
+        for (PreparedTxn t : snapshot.txn().prepared()) {
+          batch.put(store.dataCf(), Keys.txnKey(prefix, Keys.PREPARED_TAG, t.txnId()),
+              Rows.prepared(t));
+        }
+        List<TxnRecord> records = snapshot.txn().records();
+        for (int i = 0; i < records.size(); i++) {
+          // Creation order: the snapshot's list order; later records order by their index,
+          // which exceeds the snapshot's and so the list's length.
+          batch.put(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG,
+              records.get(i).txnId()), Rows.record(i, records.get(i)));
+        }
         batch.put(store.dataCf(), appliedKey,
             Rows.applied(new AppliedPosition(snapshot.index(), snapshot.epoch())));
         // Synced: the runtime acts on the new applied index at once (it trims or truncates
         // the log, acks the primary), and the replaced state is not in any log to replay.
         store.db().write(store.syncedWrite(), batch);
       }
+      loadTxnIndex(null);
       return null;
     });
     clients.clear();
@@ -395,39 +596,52 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     appliedEpoch = snapshot.epoch();
   }
 
-  // Transaction state (DESIGN §5): none until it is stored here, TODO(#5). Plain writes never
-  // meet a lock, since no transaction op can apply (see applyOp).
-
   @Override
   public Intent intentOn(byte[] key) {
-    return null;
+    Objects.requireNonNull(key, "key");
+    checkNotDropped();
+    return txns.intentOn(key);
   }
 
   @Override
   public String lockHolder(byte[] key, String exceptTxnId) {
-    return null;
+    Objects.requireNonNull(key, "key");
+    checkNotDropped();
+    return txns.lockHolder(key, exceptTxnId);
   }
 
   @Override
   public TxnRecord txnRecord(String txnId) {
-    return null;
+    Objects.requireNonNull(txnId, "txnId");
+    checkNotDropped();
+    return store.call("txnRecord", shard, () -> readRecord(txnId));
   }
 
   @Override
   public List<PreparedTxn> preparedTxns() {
-    return List.of();
+    checkNotDropped();
+    return txns.preparedTxns();
   }
 
   @Override
   public List<TxnRecord> pendingTxnRecords() {
-    return List.of();
+    checkNotDropped();
+    return txns.pendingRecords();
   }
 
   /** Refuses, before writing anything, a snapshot that no replica could have produced. */
   private void checkInstallable(Snapshot snapshot) {
-    if (!snapshot.txn().isEmpty()) {
-      throw new IllegalArgumentException("snapshot of shard " + shard + " carries transaction"
-          + " state, which the RocksDB state machine does not store yet (TODO(#5))");
+    for (PreparedTxn t : snapshot.txn().prepared()) {
+      if (t.txnId() == null || t.txnId().isEmpty() || t.preparedIndex() > snapshot.index()) {
+        throw new IllegalArgumentException("snapshot of shard " + shard + " at index "
+            + snapshot.index() + " holds a prepared txn without id or prepared later");
+      }
+    }
+    for (TxnRecord r : snapshot.txn().records()) {
+      if (r.txnId() == null || r.txnId().isEmpty() || r.status() == null) {
+        throw new IllegalArgumentException("snapshot of shard " + shard
+            + " holds a transaction record without id or status");
+      }
     }
     if (snapshot.index() < 0 || snapshot.epoch() < 0) {
       throw new IllegalArgumentException("snapshot of shard " + shard + " at (epoch "

@@ -3,12 +3,16 @@ package io.bulwark.storage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.bulwark.core.common.Invariants;
 import io.bulwark.core.pb.LogEntry;
+import io.bulwark.core.pb.PreparedTxn;
 import io.bulwark.core.pb.ShardStateMachine.DedupRecord;
+import io.bulwark.core.pb.ShardStateMachine.TxnState;
+import io.bulwark.core.pb.TxnRecord;
 import io.bulwark.core.pb.Versioned;
 import io.bulwark.proto.Codec;
 import io.bulwark.proto.v1.DedupRow;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /** The value layouts of the node's database (see {@link Keys} for the keys). */
@@ -87,6 +91,40 @@ final class Rows {
     } catch (InvalidProtocolBufferException e) {
       return null;
     }
+  }
+
+  /** A prepared-transaction row: its intents and read locks (peer.proto TxnStateMsg). */
+  static byte[] prepared(PreparedTxn t) {
+    return Codec.encode(new TxnState(List.of(t), List.of()));
+  }
+
+  static PreparedTxn prepared(byte[] row) {
+    TxnState s = Codec.decodeTxnState(row);
+    Invariants.check(s.prepared().size() == 1 && s.records().isEmpty(),
+        "prepared-txn row holds %s prepared and %s records", s.prepared().size(),
+        s.records().size());
+    return s.prepared().get(0);
+  }
+
+  /**
+   * A record row: {@code BE64(order) TxnStateMsg}, order = the index of the entry that created it
+   * (or its position in an installed snapshot), so records list in creation order.
+   */
+  static byte[] record(long order, TxnRecord r) {
+    byte[] encoded = Codec.encode(new TxnState(List.of(), List.of(r)));
+    return ByteBuffer.allocate(Long.BYTES + encoded.length).putLong(order).put(encoded).array();
+  }
+
+  static long recordOrder(byte[] row) {
+    Invariants.check(row.length >= Long.BYTES, "record row of %s bytes", row.length);
+    return ByteBuffer.wrap(row, 0, Long.BYTES).getLong();
+  }
+
+  static TxnRecord record(byte[] row) {
+    TxnState s = Codec.decodeTxnState(Arrays.copyOfRange(row, Long.BYTES, row.length));
+    Invariants.check(s.records().size() == 1 && s.prepared().isEmpty(),
+        "record row holds %s records and %s prepared", s.records().size(), s.prepared().size());
+    return s.records().get(0);
   }
 
   private static int crc32c(byte[] bytes, int offset, int length) {

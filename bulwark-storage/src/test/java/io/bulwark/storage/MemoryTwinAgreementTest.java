@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * passes in simulation is what ships (STYLE §2).
  *
  * <p>Method: one seeded random history of puts, deletes, CASes (on version and on value),
- * noops, client retries and advancing {@code firstUnackedSeq}, applied to both; outcomes
+ * transaction prepares (one- and two-phase), commits, aborts, record creates and decides
+ * (DESIGN §5), noops, client retries and advancing {@code firstUnackedSeq}, applied to both; outcomes
  * compared after each entry, then the data, dedup table and applied position. Halfway the
  * node store is closed and reopened, so the second half runs on a state machine that read its
  * dedup rows back from disk. A failure names the seed and the index.
@@ -100,6 +101,9 @@ class MemoryTwinAgreementTest {
     byte[] key = {'k', (byte) random.nextInt(KEYS)};
     byte[] value = {'v', (byte) random.nextInt(4)};
     Versioned now = current.get(key);
+    if (random.nextInt(3) == 0) {
+      return randomTxnOp(random, current);
+    }
     switch (random.nextInt(5)) {
       case 0:
       case 1:
@@ -117,10 +121,44 @@ class MemoryTwinAgreementTest {
     }
   }
 
+  /** A transaction op over few txn ids and keys, so that conflicts and locks are frequent. */
+  private static Op randomTxnOp(SplittableRandom random, ShardStateMachine current) {
+    String txnId = "t" + random.nextInt(8);
+    switch (random.nextInt(5)) {
+      case 0:
+      case 1: {
+        List<Op.TxnRead> reads = new ArrayList<>();
+        List<Op.TxnWrite> writes = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+          byte[] key = {'k', (byte) k};
+          int use = random.nextInt(5);
+          if (use == 0) {
+            Versioned v = current.get(key);
+            long version = v == null ? 0 : v.version();
+            reads.add(new Op.TxnRead(key, random.nextInt(4) == 0 ? version + 1 : version));
+          } else if (use == 1) {
+            writes.add(new Op.TxnWrite(key, random.nextBoolean() ? null : new byte[] {'x'}));
+          }
+        }
+        return new Op.TxnPrepare(txnId, new byte[] {'k', 0}, reads, writes,
+            random.nextInt(4) == 0);
+      }
+      case 2:
+        return random.nextBoolean() ? new Op.TxnCommit(txnId) : new Op.TxnAbort(txnId);
+      case 3:
+        return new Op.TxnRecordCreate(txnId, List.of(0, 1), 1_000);
+      default:
+        return new Op.TxnRecordDecide(txnId, random.nextBoolean()
+            ? io.bulwark.core.pb.TxnResult.Status.COMMITTED
+            : io.bulwark.core.pb.TxnResult.Status.ABORTED);
+    }
+  }
+
   private static void assertSameOutcome(String where, Outcome expected, Outcome actual) {
     assertEquals(expected.applied(), actual.applied(), where + ": applied");
     assertEquals(expected.version(), actual.version(), where + ": version");
     assertArrayEquals(expected.current(), actual.current(), where + ": current");
+    assertEquals(expected.txn(), actual.txn(), where + ": txn result");
   }
 
   private static void assertSameState(String where, ShardStateMachine memory,
@@ -145,6 +183,19 @@ class MemoryTwinAgreementTest {
           assertSameOutcome(row, mo, ro);
         }
       }
+    }
+    assertEquals(memory.preparedTxns().stream().map(t -> t.txnId() + "@" + t.preparedIndex())
+        .toList(), rocks.preparedTxns().stream().map(t -> t.txnId() + "@" + t.preparedIndex())
+        .toList(), where + ": prepared txns");
+    assertEquals(memory.pendingTxnRecords(), rocks.pendingTxnRecords(), where + ": pending");
+    assertEquals(memory.snapshot().txn().records(), rocks.snapshot().txn().records(),
+        where + ": records");
+    for (int t = 0; t < 8; t++) {
+      assertEquals(memory.txnRecord("t" + t), rocks.txnRecord("t" + t), where + ": record t" + t);
+    }
+    for (int k = 0; k < KEYS; k++) {
+      byte[] key = {'k', (byte) k};
+      assertEquals(memory.lockHolder(key, null), rocks.lockHolder(key, null), where + ": lock");
     }
     Comparator<DedupRecord> order =
         Comparator.comparing(DedupRecord::clientId).thenComparingLong(DedupRecord::seq);
