@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Goal: {@code verify} refuses bad input before it starts anything, with exit 2 and a message
- * naming the limit or the reason (bank needs transactions; the clock nemesis is not available).
+ * naming the limit or the reason (the clock nemesis is not available).
  *
  * <p>Method: run {@link Main#execute} in-process; a usage error returns before any process,
  * directory or namespace is created, so these tests need no cluster and no root.
@@ -18,7 +18,6 @@ class VerifyCommandTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "--workload bank|--workload bank needs transactions (issue 5)",
       "--workload counter|--workload must be register or bank, was 'counter'",
       "--nemesis clock|the clock nemesis is not available: verify never changes the machine's clock",
       "--nemesis kill,flood|unknown nemesis 'flood'; known: kill, pause, partition, disk-full",

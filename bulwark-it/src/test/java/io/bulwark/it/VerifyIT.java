@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * keyspace with {@code acks=primary} under the kill nemesis must be judged invalid with the lost
  * acknowledged writes named: the proof that the verdict can fail. (3) A run interrupted with
  * SIGINT while faults are in force leaves no process (by recorded pid), namespace, link, mount or
- * iptables rule. Namespaces and tmpfs need root; without it the tests that need them are skipped
+ * iptables rule. (4) The bank workload under kill and pause conserves the total and is
+ * serializable. Namespaces and tmpfs need root; without it the tests that need them are skipped
  * with the reason. {@code -Dverify.seconds=N} lengthens the runs (CI keeps them short).
  */
 class VerifyIT {
@@ -52,6 +53,28 @@ class VerifyIT {
     assertTrue(v.path("skipped").isEmpty(), output);
     assertEquals(0, v.get("lostWrites").size(), output);
     assertTrue(v.get("ops").get("ok").asLong() > 0, output);
+    run.assertNothingLeftBehind();
+  }
+
+  @Test
+  void bankWorkload_underKillAndPause_conservesTheTotal_andIsSerializable(@TempDir Path tmp)
+      throws Exception {
+    VerifyRun run = VerifyRun.start(tmp.resolve("run"), "--time", Integer.toString(SECONDS),
+        "--nemesis", "kill,pause", "--workload", "bank", "--clients", "5", "--seed", "12");
+    int code = run.await(RUN_DEADLINE);
+    String output = run.output();
+    System.out.println(output);
+    JsonNode v = run.verdict();
+    assertEquals("valid", v.get("result").asText(), output);
+    assertEquals(0, code, output);
+    assertEquals("txn", v.get("checker").get("model").asText(), output);
+    assertEquals("VALID", v.get("checker").get("verdict").asText(), output);
+    // The final audit found the total (else it would be listed as a problem).
+    assertTrue(v.get("problems").isEmpty(), output);
+    for (String kind : List.of("kill", "pause")) {
+      assertTrue(v.path("faults").path(kind).asInt() >= 1, kind + " never struck: " + output);
+    }
+    assertTrue(v.get("ops").get("ok").asLong() > 1, "no transfer committed: " + output);
     run.assertNothingLeftBehind();
   }
 

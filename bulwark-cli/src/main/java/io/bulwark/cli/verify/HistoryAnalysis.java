@@ -1,5 +1,6 @@
 package io.bulwark.cli.verify;
 
+import io.bulwark.check.history.MicroOp;
 import io.bulwark.check.history.OpFunction;
 import io.bulwark.check.history.OpValue;
 import io.bulwark.check.history.Operation;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a register history says beyond linearizability, for the verdict: operation counts,
+ * What a history says beyond its checker, for the verdict: operation counts,
  * acknowledged writes lost, and the longest unavailability around each kind of fault. Pure: a
  * history and the fault windows in, figures out.
  *
@@ -23,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * (W is gone from the store); otherwise R was a <i>stale read</i> and W came back. Either is a
  * linearizability violation that the checker also reports; this names the writes.
  *
- * <p><b>Unavailability.</b> For each key, the times at which a write or CAS to it was
- * acknowledged. A fault's window runs from its injection to the next fault's injection (or the end
+ * <p><b>Unavailability.</b> For each key, the times at which a write, CAS or transaction writing
+ * it was acknowledged. A fault's window runs from its injection to the next fault's injection (or the end
  * of the run), so it covers the heal and the recovery after it. The gap of a window is the longest
  * interval between consecutive acknowledged writes of any one key that overlaps it; a kind's gap
  * is the longest over its windows.
@@ -62,7 +63,7 @@ final class HistoryAnalysis {
     for (List<Operation> keyOps : byKey.values()) {
       unseenWrites(keyOps, lost, stale);
     }
-    return new Result(ok, fail, info, lost, stale[0], gaps(byKey, windows, endNanos));
+    return new Result(ok, fail, info, lost, stale[0], gaps(ackTimes(ops), windows, endNanos));
   }
 
   private static String written(Operation op) {
@@ -133,15 +134,36 @@ final class HistoryAnalysis {
     return ((OpValue.Scalar) r.value()).value();
   }
 
-  private static Map<String, Long> gaps(Map<String, List<Operation>> byKey,
+  /**
+   * For each key, the sorted times at which a write to it was acknowledged: an ok write or CAS,
+   * or an ok transaction that wrote it.
+   */
+  private static Map<String, long[]> ackTimes(List<Operation> ops) {
+    Map<String, List<Long>> times = new TreeMap<>();
+    for (Operation op : ops) {
+      if (!op.isOk()) {
+        continue;
+      }
+      if (isWrite(op)) {
+        times.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op.completeNanos());
+      } else if (op.f() == OpFunction.TXN) {
+        for (MicroOp m : ((OpValue.Txn) op.value()).microOps()) {
+          if (m.kind() == MicroOp.Kind.WRITE) {
+            times.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(op.completeNanos());
+          }
+        }
+      }
+    }
+    Map<String, long[]> sorted = new TreeMap<>();
+    times.forEach((k, t) -> sorted.put(k, t.stream().mapToLong(Long::longValue).sorted()
+        .toArray()));
+    return sorted;
+  }
+
+  private static Map<String, Long> gaps(Map<String, long[]> ackTimes,
       List<FaultTimeline.Window> windows, long endNanos) {
     List<FaultTimeline.Window> sorted = new ArrayList<>(windows);
     sorted.sort(Comparator.comparingLong(FaultTimeline.Window::injectNanos));
-    Map<String, long[]> ackTimes = new TreeMap<>();
-    for (Map.Entry<String, List<Operation>> e : byKey.entrySet()) {
-      ackTimes.put(e.getKey(), e.getValue().stream().filter(op -> isWrite(op) && op.isOk())
-          .mapToLong(Operation::completeNanos).sorted().toArray());
-    }
     Map<String, Long> byKind = new TreeMap<>();
     for (int i = 0; i < sorted.size(); i++) {
       FaultTimeline.Window w = sorted.get(i);

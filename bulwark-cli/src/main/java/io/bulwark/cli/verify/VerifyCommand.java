@@ -90,8 +90,8 @@ public final class VerifyCommand implements Callable<Integer> {
   private List<String> nemesisArg;
 
   @Option(names = "--workload", defaultValue = "register", paramLabel = "register|bank",
-      description = "register: read/write/cas on a few keys per client group (default). bank "
-          + "needs transactions.")
+      description = "register: read/write/cas on a few keys per client group (default). bank: "
+          + "transfers between 10 accounts in transactions, audits of the total.")
   private String workloadName;
 
   @Option(names = "--clients", defaultValue = "10", paramLabel = "N",
@@ -179,11 +179,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (!acks.equals("all") && !acks.equals("primary")) {
       throw usage("--keyspace-acks must be all or primary, was '" + acks + "'");
     }
-    if (workloadName.equals("bank")) {
-      throw usage("--workload bank needs transactions (issue 5), which this build does not have "
-          + "yet; use --workload register (read/write/cas) meanwhile");
-    }
-    if (!workloadName.equals("register")) {
+    if (!workloadName.equals("register") && !workloadName.equals("bank")) {
       throw usage("--workload must be register or bank, was '" + workloadName + "'");
     }
     Set<String> kinds = new LinkedHashSet<>();
@@ -257,10 +253,11 @@ public final class VerifyCommand implements Callable<Integer> {
       try (BulwarkClient client = BulwarkClient.connect(cluster.clientEndpoints(),
           CLIENT_OPTIONS)) {
         createKeyspace(client);
-        RegisterVerifyWorkload workload;
+        VerifyWorkload workload;
         try (HistoryWriter history = HistoryWriter.open(run.history())) {
-          workload = new RegisterVerifyWorkload(client, KEYSPACE, clients, rate, history,
-              runSeed);
+          workload = workloadName.equals("bank")
+              ? new BankVerifyWorkload(client, KEYSPACE, clients, rate, history, runSeed)
+              : new RegisterVerifyWorkload(client, KEYSPACE, clients, rate, history, runSeed);
           keys = workload.keys();
           model = workload.model().cliName();
           Targets targets = new Targets(client, KEYSPACE, keys, ids);
@@ -284,6 +281,7 @@ public final class VerifyCommand implements Callable<Integer> {
             problems.add("keys not readable within " + FINAL_READ_DEADLINE.toSeconds()
                 + " s after recovery: " + unread);
           }
+          problems.addAll(workload.invariantViolations());
           errors = workload.errors();
         }
         endNanos = System.nanoTime();

@@ -7,9 +7,8 @@ import java.util.Map;
 
 /**
  * What clients do during a verify run, recorded as a DESIGN §9 history and judged by a checker
- * of {@link #model()}. The register workload is the one there is; a bank workload (transfers
- * inside transactions, judged by {@link Model#TXN} plus a conservation check) plugs in here once
- * transactions exist (issue 5).
+ * of {@link #model()}: the register workload (read/write/cas, {@link Model#REGISTER}) or the bank
+ * (transfers inside transactions, {@link Model#TXN} plus the conservation of the total).
  *
  * <p>Lifecycle: {@link #start}, then (from any thread) {@link #stop}, then {@link #finalReads}.
  */
@@ -40,6 +39,14 @@ interface VerifyWorkload {
    * none): nemeses use it to strike while writes stream.
    */
   long lastWriteAckNanos(String key);
+
+  /**
+   * What the workload itself found broken beyond the checker's model (the bank: an audit that
+   * did not find the total); empty if nothing. Each makes the run invalid.
+   */
+  default List<String> invariantViolations() {
+    return List.of();
+  }
 
   /** Failed or unknown operations by the error code the client saw ({@code DISK_FULL}, ...). */
   Map<String, Long> errors();
