@@ -36,6 +36,9 @@ public record BenchConfig(Workload workload, int clients, int warmupSeconds, int
     if (keys < 1 || keys > KEYS_MAX) {
       return "--keys must be 1.." + KEYS_MAX + ", was " + keys;
     }
+    if (workload == Workload.TXN && keys < 2) {
+      return "--workload txn writes two distinct keys: --keys must be at least 2, was " + keys;
+    }
     if (valueSizeBytes < 1 || valueSizeBytes > VALUE_SIZE_BYTES_MAX) {
       return "--value-size must be 1.." + VALUE_SIZE_BYTES_MAX + " bytes, was " + valueSizeBytes;
     }

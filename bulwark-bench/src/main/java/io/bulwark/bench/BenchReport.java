@@ -15,7 +15,7 @@ import java.util.Locale;
  * {"workload":"put","clients":64,"durationSeconds":20,"warmupSeconds":5,"keys":1000,
  *  "valueSizeBytes":100,"rounds":2,"reported":"best-of-rounds",
  *  "systems":[{"name":"bulwark","opsPerSec":..,"p50Ms":..,"p99Ms":..,"p999Ms":..,"errors":..,
- *              "maxMs":..,"casConflicts":..,"clientCpuSeconds":..,"serverCpuSeconds":..,
+ *              "maxMs":..,"conflicts":..,"clientCpuSeconds":..,"serverCpuSeconds":..,
  *              "round":2,"errorsAllRounds":..,"rounds":[{"round":1,...},...]}, ...],
  *  "ratios":{"bulwark/etcd":2.1,"bulwark/zookeeper":1.4},
  *  "floor":{"fdatasyncP50Ms":..,"loopbackRttP50Ms":..,"floorMs":..,"samples":..,
@@ -97,7 +97,7 @@ public final class BenchReport {
     o.put("maxMs", round(r.maxMs(), 3));
     o.put("errors", r.errors());
     o.put("ops", r.ops());
-    o.put("casConflicts", r.casConflicts());
+    o.put("conflicts", r.conflicts());
     o.put("clientCpuSeconds", round(r.clientCpuSeconds(), 2));
     o.put("serverCpuSeconds", round(r.serverCpuSeconds(), 2));
     if (r.firstError() != null) {
@@ -114,12 +114,13 @@ public final class BenchReport {
         config.workload().cliName(), config.clients(), config.durationSeconds(),
         config.warmupSeconds(), config.keys(), config.valueSizeBytes(), rounds,
         rounds == 1 ? "" : "s"));
-    b.append(String.format(Locale.ROOT, "%-10s %10s %9s %9s %9s %8s %12s %12s%n", "system",
-        "ops/s", "p50 ms", "p99 ms", "p999 ms", "errors", "client CPU s", "server CPU s"));
+    b.append(String.format(Locale.ROOT, "%-10s %10s %9s %9s %9s %8s %9s %12s %12s%n", "system",
+        "ops/s", "p50 ms", "p99 ms", "p999 ms", "errors", "conflicts", "client CPU s",
+        "server CPU s"));
     for (SystemResult s : systems) {
       RunResult r = s.best();
-      b.append(String.format(Locale.ROOT, "%-10s %10.0f %9.2f %9.2f %9.2f %8d %12s %12s%n",
-          s.name(), r.opsPerSec(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(),
+      b.append(String.format(Locale.ROOT, "%-10s %10.0f %9.2f %9.2f %9.2f %8d %9d %12s %12s%n",
+          s.name(), r.opsPerSec(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(), r.conflicts(),
           cpu(r.clientCpuSeconds()), cpu(r.serverCpuSeconds())));
     }
     SystemResult bulwark = find(systems, BULWARK);

@@ -2,6 +2,8 @@ package io.bulwark.bench;
 
 import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.ClientOptions;
+import io.bulwark.client.Transaction;
+import io.bulwark.client.TransactionAbortedException;
 import io.bulwark.client.VersionedValue;
 import io.bulwark.client.WriteResult;
 import java.time.Duration;
@@ -15,7 +17,9 @@ import java.util.Optional;
  *
  * <p>put is {@link BulwarkClient#put}; get is {@link BulwarkClient#get}, a lease read at the
  * shard's primary (linearizable); cas is a get followed by {@link
- * BulwarkClient#compareAndSetVersion} with the version read. Durability is the keyspace's (the
+ * BulwarkClient#compareAndSetVersion} with the version read; txn is a {@link Transaction} that
+ * reads both keys and writes both (two-phase commit when they are in different shards; an abort
+ * is a lost race, not retried). Durability is the keyspace's (the
  * bench uses RF 3, acks all).
  */
 public final class BulwarkTarget implements Target {
@@ -58,6 +62,21 @@ public final class BulwarkTarget implements Target {
         long version = client.get(keyspace, key).map(VersionedValue::version).orElse(0L);
         WriteResult r = client.compareAndSetVersion(keyspace, key, version, value);
         return r.applied();
+      }
+
+      @Override
+      public boolean txn(byte[] first, byte[] second, byte[] value) {
+        Transaction tx = client.begin(keyspace);
+        tx.get(first);
+        tx.get(second);
+        tx.put(first, value);
+        tx.put(second, value);
+        try {
+          tx.commit();
+          return true;
+        } catch (TransactionAbortedException e) {
+          return false;
+        }
       }
     };
   }

@@ -279,12 +279,17 @@ public final class ClosedLoopRunner {
       }
     }
 
-    /** One operation of the workload; false only for a cas that lost its race. */
+    /** One operation of the workload; false only for a cas or txn that lost its race. */
     private boolean once() throws Exception {
-      byte[] key = Keys.key(random.nextInt(config.keys()));
+      int index = random.nextInt(config.keys());
+      byte[] key = Keys.key(index);
       switch (config.workload()) {
         case CAS:
           return session.cas(key, value);
+        case TXN:
+          // A second key other than the first: shift by 1..keys-1.
+          int other = (index + 1 + random.nextInt(config.keys() - 1)) % config.keys();
+          return session.txn(key, Keys.key(other), value);
         case PUT:
           session.put(key, value);
           return true;

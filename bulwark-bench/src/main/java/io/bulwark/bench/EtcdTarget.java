@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>put is a Put; get is a Range with {@code serializable = false} (etcd's default, set
  * explicitly here): a linearizable read through the leader's read index; cas is a get followed by
- * a Txn {@code if mod_revision == read then put}.
+ * a Txn {@code if mod_revision == read then put}; txn is two such gets, then one Txn comparing
+ * both mod_revisions and putting both keys.
  */
 public final class EtcdTarget implements Target {
   static final int SESSIONS_PER_CLIENT = 16;
@@ -70,13 +71,32 @@ public final class EtcdTarget implements Target {
       public boolean cas(byte[] key, byte[] value) throws Exception {
         ByteSequence k = ByteSequence.from(key);
         GetResponse r = await(kv.get(k, LINEARIZABLE));
-        long modRevision = r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
+        long modRevision = modRevision(r);
         return await(kv.txn()
             .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
             .Then(Op.put(k, ByteSequence.from(value), PutOption.DEFAULT))
             .commit()).isSucceeded();
       }
+
+      @Override
+      public boolean txn(byte[] first, byte[] second, byte[] value) throws Exception {
+        ByteSequence a = ByteSequence.from(first);
+        ByteSequence b = ByteSequence.from(second);
+        long revA = modRevision(await(kv.get(a, LINEARIZABLE)));
+        long revB = modRevision(await(kv.get(b, LINEARIZABLE)));
+        ByteSequence v = ByteSequence.from(value);
+        return await(kv.txn()
+            .If(new Cmp(a, Cmp.Op.EQUAL, CmpTarget.modRevision(revA)),
+                new Cmp(b, Cmp.Op.EQUAL, CmpTarget.modRevision(revB)))
+            .Then(Op.put(a, v, PutOption.DEFAULT), Op.put(b, v, PutOption.DEFAULT))
+            .commit()).isSucceeded();
+      }
     };
+  }
+
+  /** The key's mod_revision, 0 if absent (what a Cmp on an absent key compares with). */
+  private static long modRevision(GetResponse r) {
+    return r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
   }
 
   private static <T> T await(CompletableFuture<T> f) throws Exception {

@@ -9,7 +9,7 @@ import org.HdrHistogram.Histogram;
  * @param round the round it belongs to, 1-based
  * @param ops operations acknowledged within the window
  * @param errors operations that failed (threw) within the window
- * @param casConflicts cas operations whose write lost a race (not errors; counted in ops)
+ * @param conflicts cas or txn operations whose write lost a race (not errors; counted in ops)
  * @param opsPerSec {@code ops} per measured second
  * @param p50Ms median latency of the acknowledged operations, ms (0 when ops is 0)
  * @param p99Ms 99th percentile, ms
@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
  *     unknown (an existing cluster, whose processes the bench did not start)
  * @param firstError the message of the first failure in the window, or null
  */
-public record RunResult(String system, int round, long ops, long errors, long casConflicts,
+public record RunResult(String system, int round, long ops, long errors, long conflicts,
     double opsPerSec, double p50Ms, double p99Ms, double p999Ms, double maxMs,
     double clientCpuSeconds, double serverCpuSeconds, String firstError) {
 
@@ -33,10 +33,10 @@ public record RunResult(String system, int round, long ops, long errors, long ca
   }
 
   /** The result of a window of {@code durationSeconds} whose latencies are in {@code micros}. */
-  static RunResult of(String system, int round, Histogram micros, long errors, long casConflicts,
+  static RunResult of(String system, int round, Histogram micros, long errors, long conflicts,
       int durationSeconds, double clientCpuSeconds, double serverCpuSeconds, String firstError) {
     long ops = micros.getTotalCount();
-    return new RunResult(system, round, ops, errors, casConflicts, ops / (double) durationSeconds,
+    return new RunResult(system, round, ops, errors, conflicts, ops / (double) durationSeconds,
         millis(micros, ops, 50.0), millis(micros, ops, 99.0), millis(micros, ops, 99.9),
         ops == 0 ? 0 : micros.getMaxValue() / 1000.0, clientCpuSeconds, serverCpuSeconds,
         firstError);

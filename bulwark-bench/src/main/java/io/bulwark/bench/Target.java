@@ -53,6 +53,14 @@ public interface Target extends AutoCloseable {
      */
     boolean cas(byte[] key, byte[] value) throws Exception;
 
+    /**
+     * Reads {@code first} and {@code second} (distinct keys), then writes {@code value} to both
+     * atomically, only if neither changed since it was read.
+     *
+     * @return true if both writes were applied, false if the transaction lost a race
+     */
+    boolean txn(byte[] first, byte[] second, byte[] value) throws Exception;
+
     @Override
     default void close() throws Exception {}
   }

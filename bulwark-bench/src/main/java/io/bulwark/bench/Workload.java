@@ -21,7 +21,14 @@ public enum Workload {
    * Read-modify-write: a linearizable read of the key's version, then a write conditional on it.
    * One operation is the pair; a write that lost a race is a conflict, not an error.
    */
-  CAS("cas", 0);
+  CAS("cas", 0),
+  /**
+   * A two-key read-modify-write transaction: linearizable reads of two distinct random keys,
+   * then an atomic write of both, applied only if neither changed since it was read (the keys
+   * usually live in different shards, so Bulwark runs two-phase commit). One operation is the
+   * whole transaction; one that lost a race is a conflict, not an error.
+   */
+  TXN("txn", 0);
 
   private final String cliName;
   private final int readPercent;
@@ -36,7 +43,7 @@ public enum Workload {
     return cliName;
   }
 
-  /** The share of operations that are gets (0..100); meaningless for {@link #CAS}. */
+  /** The share of operations that are gets (0..100); meaningless for {@link #CAS} and {@link #TXN}. */
   public int readPercent() {
     return readPercent;
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
@@ -23,7 +24,8 @@ import org.apache.zookeeper.data.Stat;
  * promise linearizable reads even so). The sync is sent asynchronously and the read right behind
  * it: the session's order makes the read wait for the sync on the server, so the pair costs one
  * round trip, which is the best a ZooKeeper client can do. cas is getData then {@code setData}
- * with the version read.
+ * with the version read; txn is two such getDatas, then one {@code multi} of the two versioned
+ * {@code setData}s (atomic: both or neither).
  */
 public final class ZooKeeperTarget implements Target {
   static final String ROOT = "/bench";
@@ -92,6 +94,23 @@ public final class ZooKeeperTarget implements Target {
         zk.getData(p, false, stat);
         try {
           zk.setData(p, value, stat.getVersion());
+          return true;
+        } catch (KeeperException.BadVersionException e) {
+          return false;
+        }
+      }
+
+      @Override
+      public boolean txn(byte[] first, byte[] second, byte[] value) throws Exception {
+        String a = path(first);
+        String b = path(second);
+        Stat statA = new Stat();
+        Stat statB = new Stat();
+        zk.getData(a, false, statA);
+        zk.getData(b, false, statB);
+        try {
+          zk.multi(List.of(Op.setData(a, value, statA.getVersion()),
+              Op.setData(b, value, statB.getVersion())));
           return true;
         } catch (KeeperException.BadVersionException e) {
           return false;

@@ -1,6 +1,8 @@
 package io.bulwark.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,8 +91,24 @@ class ClosedLoopRunnerTest {
     RunResult r = runner.run(target, config(Workload.CAS, 1), 1, CpuMeter.NONE);
 
     assertEquals(2000, r.ops());
-    assertEquals(1000, r.casConflicts());
+    assertEquals(1000, r.conflicts());
     assertEquals(0, r.errors());
+  }
+
+  @Test
+  void txn_writesTwoDistinctKeys_andLostRacesAreConflicts() throws Exception {
+    target.casLoses = i -> i % 4 == 0;
+
+    RunResult r = runner.run(target, config(Workload.TXN, 1), 1, CpuMeter.NONE);
+
+    assertEquals(2000, r.ops());
+    assertEquals(500, r.conflicts());
+    assertEquals(0, r.errors());
+    assertFalse(target.txnPairs.isEmpty());
+    for (String pair : target.txnPairs) {
+      String[] keys = pair.split(",");
+      assertNotEquals(keys[0], keys[1], pair);
+    }
   }
 
   @Test
@@ -168,6 +186,11 @@ class ClosedLoopRunnerTest {
 
           @Override
           public boolean cas(byte[] key, byte[] value) {
+            return false;
+          }
+
+          @Override
+          public boolean txn(byte[] first, byte[] second, byte[] value) {
             return false;
           }
         };

@@ -10,8 +10,8 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * An in-memory {@link Target} driving a fake clock: operation number {@code i} (counted over
- * puts, gets and cas together) "takes" {@code latencyMillis.applyAsInt(i)} ms of the clock and
- * throws if {@code fails.test(i)}. Preloading does not advance the clock.
+ * puts, gets, cas and txn together) "takes" {@code latencyMillis.applyAsInt(i)} ms of the clock and
+ * throws if {@code fails.test(i)}; a cas or txn loses its race if {@code casLoses.test(i)}. Preloading does not advance the clock.
  */
 final class FakeTarget implements Target {
   final AtomicLong clockNanos;
@@ -24,6 +24,9 @@ final class FakeTarget implements Target {
   IntUnaryOperator latencyMillis = i -> 1;
   IntPredicate fails = i -> false;
   IntPredicate casLoses = i -> false;
+  /** The key pairs of txn operations, {@code "first,second"}, in order. */
+  final java.util.List<String> txnPairs = java.util.Collections.synchronizedList(
+      new java.util.ArrayList<>());
   boolean closed;
 
   FakeTarget(AtomicLong clockNanos) {
@@ -62,6 +65,14 @@ final class FakeTarget implements Target {
       @Override
       public boolean cas(byte[] key, byte[] value) {
         int i = step();
+        return !casLoses.test(i);
+      }
+
+      @Override
+      public boolean txn(byte[] first, byte[] second, byte[] value) {
+        int i = step();
+        txnPairs.add(new String(first, StandardCharsets.US_ASCII) + ","
+            + new String(second, StandardCharsets.US_ASCII));
         return !casLoses.test(i);
       }
     };

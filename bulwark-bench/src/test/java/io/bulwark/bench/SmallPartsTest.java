@@ -34,9 +34,10 @@ class SmallPartsTest {
   @Test
   void workloads_parseByName_andRejectOthersNamingTheValidOnes() {
     assertEquals(Workload.MIXED50, Workload.parse("MIXED50"));
+    assertEquals(Workload.TXN, Workload.parse("txn"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Workload.parse("txn"));
-    assertTrue(e.getMessage().contains("put, get, mixed90, mixed50, cas"), e.getMessage());
+        () -> Workload.parse("scan"));
+    assertTrue(e.getMessage().contains("put, get, mixed90, mixed50, cas, txn"), e.getMessage());
   }
 
   @Test
@@ -46,6 +47,9 @@ class SmallPartsTest {
     assertEquals("--duration must be 1..3600 seconds, was 0",
         new BenchConfig(Workload.PUT, 1, 1, 0, 1, 1, 0).problem());
     assertNull(new BenchConfig(Workload.PUT, 64, 5, 20, 1000, 100, 0).problem());
+    assertEquals("--workload txn writes two distinct keys: --keys must be at least 2, was 1",
+        new BenchConfig(Workload.TXN, 1, 1, 1, 1, 1, 0).problem());
+    assertNull(new BenchConfig(Workload.TXN, 1, 1, 1, 2, 1, 0).problem());
   }
 
   @Test

@@ -50,7 +50,9 @@ import picocli.CommandLine.Option;
     footer = {
       "",
       "Workloads: put, get (linearizable), mixed90 (90%% gets, 10%% puts), mixed50, cas (get,",
-      "then a write conditional on the version read). Each system's row is its best round",
+      "then a write conditional on the version read), txn (read two keys, then write both",
+      "atomically if neither changed; lost races are conflicts, not errors). Each system's row is",
+      "its best round",
       "(highest ops/s); every round is in --json. Peers run on 127.0.0.1 in temporary",
       "directories: etcd needs Debian's etcd-server package (installed when run as root)."
     })
@@ -72,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--workload", paramLabel = "W", defaultValue = "put",
-      description = "put, get, mixed90, mixed50 or cas (default: ${DEFAULT-VALUE}).")
+      description = "put, get, mixed90, mixed50, cas or txn (default: ${DEFAULT-VALUE}).")
   private String workload;
 
   @Option(names = "--clients", paramLabel = "N", defaultValue = "64",
