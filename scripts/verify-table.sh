@@ -9,12 +9,14 @@
 #   scripts/verify-table.sh                  # OUT=verify-runs/table, rounds 1..10
 #   STOP_AT=10:40 FIRST_ROUND=3 scripts/verify-table.sh
 #   BULWARK=/path/to/a/frozen/bulwark scripts/verify-table.sh   # runs safe from rebuilds
+#   WORKLOAD=bank ROUNDS=1 OUT=verify-runs/bank scripts/verify-table.sh   # criterion 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT="${OUT:-verify-runs/table}"
 BULWARK="${BULWARK:-bin/bulwark}"
 ROUNDS="${ROUNDS:-10}"
+WORKLOAD="${WORKLOAD:-register}"
 FIRST_ROUND="${FIRST_ROUND:-1}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-60}"
 STOP_AT_EPOCH=""
@@ -45,7 +47,7 @@ for ((round = FIRST_ROUND; round <= ROUNDS; round++)); do
     seed=$((1000 * (c + 1) + round))
     dir="$OUT/$name-$round"
     # shellcheck disable=SC2086  # extra is a list of options
-    cmd="bin/bulwark verify --nodes 3 --time $SECONDS_PER_RUN --nemesis $nemeses --workload register --clients 10 $extra --seed $seed"
+    cmd="bin/bulwark verify --nodes 3 --time $SECONDS_PER_RUN --nemesis $nemeses --workload $WORKLOAD --clients 10 $extra --seed $seed"
     echo "verify-table: $(date -u +%H:%M:%S) $cmd" >&2
     code=0
     # shellcheck disable=SC2086
