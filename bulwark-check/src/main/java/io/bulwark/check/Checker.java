@@ -2,10 +2,7 @@ package io.bulwark.check;
 
 import io.bulwark.check.history.History;
 import io.bulwark.check.history.HistoryFormatException;
-import io.bulwark.check.history.HistoryReader;
 import io.bulwark.check.history.Operation;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,21 +14,12 @@ public final class Checker {
   private Checker() {}
 
   /**
-   * Reads {@code history} and checks it, giving up with UNKNOWN after {@code limit}.
+   * Checks {@code history}, giving up with UNKNOWN after {@code limit}. A history file is read
+   * by the caller ({@link io.bulwark.check.history.HistoryReader}).
    *
-   * @throws HistoryFormatException if the file is not a DESIGN §9 history, or holds operations the
-   *     model cannot judge (a txn in a register history or the reverse)
-   * @throws IOException if the file cannot be read
+   * @throws HistoryFormatException if it holds operations the model cannot judge (a txn in a
+   *     register history or the reverse)
    * @throws IllegalArgumentException if {@code limit} is negative
-   */
-  public static CheckResult check(Path history, Model model, Duration limit) throws IOException {
-    return check(HistoryReader.read(history), model, limit);
-  }
-
-  /**
-   * Checks a history already in memory, giving up with UNKNOWN after {@code limit}.
-   *
-   * @throws HistoryFormatException if it holds operations the model cannot judge
    */
   public static CheckResult check(History history, Model model, Duration limit)
       throws HistoryFormatException {

@@ -6,6 +6,7 @@ import io.bulwark.check.CheckResult;
 import io.bulwark.check.Checker;
 import io.bulwark.check.Model;
 import io.bulwark.check.history.HistoryFormatException;
+import io.bulwark.cli.workload.HistoryFiles;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ final class CheckHistoryCommand implements Callable<Integer> {
     boolean json = jsonOption.json();
     CheckResult result;
     try {
-      result = Checker.check(file, model, timeLimit);
+      result = Checker.check(HistoryFiles.read(file), model, timeLimit);
     } catch (IOException e) {
       String problem = describe(e);
       env.out().println(json ? unreadableJson(problem) : "unreadable: " + problem);

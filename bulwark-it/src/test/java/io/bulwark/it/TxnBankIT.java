@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.bulwark.check.CheckResult;
 import io.bulwark.check.TxnChecker;
 import io.bulwark.check.Verdict;
-import io.bulwark.check.history.HistoryReader;
 import io.bulwark.check.history.HistoryWriter;
 import io.bulwark.check.history.MicroOp;
 import io.bulwark.check.history.Op;
 import io.bulwark.check.history.OpFunction;
 import io.bulwark.check.history.OpType;
 import io.bulwark.check.history.OpValue;
+import io.bulwark.cli.workload.HistoryFiles;
 import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.BulwarkException;
 import io.bulwark.client.ClientOptions;
@@ -69,7 +69,7 @@ class TxnBankIT {
             List.of(LocalCluster.LOADED_LEASE, LocalCluster.LOADED_GRACE));
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             ClientOptions.defaults());
-        HistoryWriter history = HistoryWriter.open(historyFile)) {
+        HistoryWriter history = HistoryFiles.open(historyFile)) {
       LocalCluster.await("keyspace bank is created", Duration.ofSeconds(60), () -> {
         client.createKeyspace("bank", 3, SHARDS, 2, "all");
         return true;
@@ -117,7 +117,7 @@ class TxnBankIT {
       });
       assertEquals((long) ACCOUNTS * INITIAL, auditTotal.get(), "the audit transaction's total");
       history.close();
-      CheckResult check = new TxnChecker().check(HistoryReader.read(historyFile),
+      CheckResult check = new TxnChecker().check(HistoryFiles.read(historyFile),
           Duration.ofSeconds(60));
       System.out.printf("bank: %d committed, %d aborted, %d unknown; killed %s; total %d; "
           + "checker %s %s%n", committed.get(), aborted.get(), unknown.get(), victim, total,
