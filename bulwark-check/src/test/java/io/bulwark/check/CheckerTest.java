@@ -25,7 +25,7 @@ class CheckerTest {
     HistoryFormatException e =
         assertThrows(
             HistoryFormatException.class,
-            () -> Checker.check(mixed.build(), Model.REGISTER, LIMIT));
+            () -> Checker.check(mixed.build(), Model.REGISTER, LIMIT, System::nanoTime));
     assertEquals(3, e.lineNumber());
   }
 

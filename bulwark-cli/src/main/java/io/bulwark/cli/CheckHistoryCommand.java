@@ -72,7 +72,7 @@ final class CheckHistoryCommand implements Callable<Integer> {
     boolean json = jsonOption.json();
     CheckResult result;
     try {
-      result = Checker.check(HistoryFiles.read(file), model, timeLimit);
+      result = Checker.check(HistoryFiles.read(file), model, timeLimit, System::nanoTime);
     } catch (IOException e) {
       String problem = describe(e);
       env.out().println(json ? unreadableJson(problem) : "unreadable: " + problem);

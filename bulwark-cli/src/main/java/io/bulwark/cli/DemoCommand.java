@@ -191,7 +191,7 @@ final class DemoCommand implements Callable<Integer> {
       say("  LOST acknowledged writes: %s", lost);
     }
     CheckResult check = Checker.check(HistoryFiles.read(historyFile), Model.REGISTER,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60), System::nanoTime);
     say("  linearizability checker: %s%s", check.verdict().name().toLowerCase(),
         check.anomaly().isEmpty() ? "" : " -- " + check.anomaly());
     boolean ok = lost.isEmpty() && check.verdict() == Verdict.VALID;

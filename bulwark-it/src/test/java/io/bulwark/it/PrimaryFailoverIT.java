@@ -86,7 +86,7 @@ class PrimaryFailoverIT {
       assertTrue(lost.isEmpty(), "acknowledged writes lost: " + lost);
       assertTrue(load.acked() > 400, "the load ran: " + load.acked() + " acknowledged");
       CheckResult check = Checker.check(HistoryFiles.read(history), Model.REGISTER,
-          Duration.ofSeconds(120));
+          Duration.ofSeconds(120), System::nanoTime);
       System.out.printf("history: %d acknowledged, %d failed, %d unknown; checker: %s %s%n",
           load.acked(), load.failed(), load.unknown(), check.verdict(), check.anomaly());
       assertEquals(Verdict.VALID, check.verdict(), check.anomaly());

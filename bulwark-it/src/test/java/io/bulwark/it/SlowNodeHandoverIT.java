@@ -92,7 +92,7 @@ class SlowNodeHandoverIT {
       List<String> lost = load.verifyFinalValues();
       assertTrue(lost.isEmpty(), "acknowledged writes lost: " + lost);
       CheckResult check = Checker.check(HistoryFiles.read(history), Model.REGISTER,
-          Duration.ofSeconds(120));
+          Duration.ofSeconds(120), System::nanoTime);
       System.out.printf("history: %d acknowledged, %d failed, %d unknown; checker: %s %s%n",
           load.acked(), load.failed(), load.unknown(), check.verdict(), check.anomaly());
       assertEquals(0, load.failed(), "writes failed");

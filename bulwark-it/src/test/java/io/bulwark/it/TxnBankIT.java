@@ -118,7 +118,7 @@ class TxnBankIT {
       assertEquals((long) ACCOUNTS * INITIAL, auditTotal.get(), "the audit transaction's total");
       history.close();
       CheckResult check = new TxnChecker().check(HistoryFiles.read(historyFile),
-          Duration.ofSeconds(60));
+          Duration.ofSeconds(60), System::nanoTime);
       System.out.printf("bank: %d committed, %d aborted, %d unknown; killed %s; total %d; "
           + "checker %s %s%n", committed.get(), aborted.get(), unknown.get(), victim, total,
           check.verdict(), check.anomaly());

@@ -293,7 +293,7 @@ public final class VerifyCommand implements Callable<Integer> {
       History recorded = HistoryFiles.read(run.history());
       analysis = HistoryAnalysis.analyse(recorded.operations(), timeline.windows(), endNanos);
       CheckResult check = Checker.check(recorded, io.bulwark.check.Model.fromCliName(model),
-          CHECK_LIMIT);
+          CHECK_LIMIT, System::nanoTime);
       List<String> lostDetails = analysis.lostWrites().stream()
           .map(w -> w.describe(startNanos)).toList();
       return new Verdict(runSeed, replay, run.dir().toString(), workloadName, acks,
