@@ -2,12 +2,10 @@ package io.bulwark.check;
 
 import io.bulwark.check.history.History;
 import io.bulwark.check.history.HistoryFormatException;
-import io.bulwark.check.history.HistoryReader;
 import io.bulwark.check.history.Operation;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * The one entry point for checking a history against a {@link Model}: what {@code bulwark check},
@@ -17,29 +15,22 @@ public final class Checker {
   private Checker() {}
 
   /**
-   * Reads {@code history} and checks it, giving up with UNKNOWN after {@code limit}.
+   * Checks {@code history}, giving up with UNKNOWN after {@code limit} as measured by {@code
+   * nanoClock}, a monotonic clock in nanoseconds ({@code System::nanoTime} outside tests). This
+   * module reads no file and no clock of its own: a history file is read by the caller ({@link
+   * io.bulwark.check.history.HistoryReader}).
    *
-   * @throws HistoryFormatException if the file is not a DESIGN §9 history, or holds operations the
-   *     model cannot judge (a txn in a register history or the reverse)
-   * @throws IOException if the file cannot be read
+   * @throws HistoryFormatException if it holds operations the model cannot judge (a txn in a
+   *     register history or the reverse)
    * @throws IllegalArgumentException if {@code limit} is negative
    */
-  public static CheckResult check(Path history, Model model, Duration limit) throws IOException {
-    return check(HistoryReader.read(history), model, limit);
-  }
-
-  /**
-   * Checks a history already in memory, giving up with UNKNOWN after {@code limit}.
-   *
-   * @throws HistoryFormatException if it holds operations the model cannot judge
-   */
-  public static CheckResult check(History history, Model model, Duration limit)
-      throws HistoryFormatException {
+  public static CheckResult check(History history, Model model, Duration limit,
+      LongSupplier nanoClock) throws HistoryFormatException {
     requireJudgeable(history, model);
     if (model == Model.REGISTER) {
-      return new LinearizabilityChecker().check(history, limit);
+      return new LinearizabilityChecker().check(history, limit, nanoClock);
     }
-    return new TxnChecker().check(history, limit);
+    return new TxnChecker().check(history, limit, nanoClock);
   }
 
   private static void requireJudgeable(History history, Model model) throws HistoryFormatException {

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Checks that read, write and cas operations are linearizable, each key being a register that
@@ -53,12 +54,13 @@ public final class LinearizabilityChecker {
   }
 
   /**
-   * Checks {@code history}, giving up after {@code limit}.
+   * Checks {@code history}, giving up after {@code limit} as measured by {@code nanoClock} (a
+   * monotonic clock in nanoseconds, such as {@code System::nanoTime}).
    *
    * @throws IllegalArgumentException if the history holds a txn, which this model cannot judge
    */
-  public CheckResult check(History history, Duration limit) {
-    Deadline deadline = Deadline.start(limit);
+  public CheckResult check(History history, Duration limit, LongSupplier nanoClock) {
+    Deadline deadline = Deadline.start(limit, nanoClock);
     List<KeyHistory> keys = keysSmallestFirst(history);
     String undecided = "";
     int keysLinearizable = 0;

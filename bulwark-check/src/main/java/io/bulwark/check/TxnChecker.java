@@ -6,6 +6,7 @@ import io.bulwark.check.internals.Deadline;
 import io.bulwark.check.internals.txn.TxnAnalyzer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -46,12 +47,13 @@ public final class TxnChecker {
   private static final int UNCHECKED_KEYS_LISTED_MAX = 10;
 
   /**
-   * Checks {@code history}.
+   * Checks {@code history}; after {@code limit}, as measured by {@code nanoClock} (a monotonic
+   * clock in nanoseconds, such as {@code System::nanoTime}), it stops looking for a shorter cycle.
    *
    * @throws IllegalArgumentException if the history holds a read, write or cas
    */
-  public CheckResult check(History history, Duration limit) {
-    Deadline deadline = Deadline.start(limit);
+  public CheckResult check(History history, Duration limit, LongSupplier nanoClock) {
+    Deadline deadline = Deadline.start(limit, nanoClock);
     for (Operation operation : history.operations()) {
       if (operation.f().isRegister()) {
         throw new IllegalArgumentException(

@@ -34,7 +34,8 @@ class CheckerScaleTest {
     HistoryBuilder history =
         RegisterWorkload.toHistory(
             new RegisterWorkload(new SplittableRandom(7), 5, 8, 20, false, 6).run(4_000));
-    CheckResult result = new LinearizabilityChecker().check(history.build(), LIMIT);
+    CheckResult result =
+        new LinearizabilityChecker().check(history.build(), LIMIT, System::nanoTime);
     assertEquals(Verdict.VALID, result.verdict(), result.anomaly());
     assertQuick(result);
   }
@@ -46,7 +47,8 @@ class CheckerScaleTest {
     RegisterWorkload.Planned read = okReads(ops).get(1_000);
     read.result = "never written";
     CheckResult result =
-        new LinearizabilityChecker().check(RegisterWorkload.toHistory(ops).build(), LIMIT);
+        new LinearizabilityChecker()
+            .check(RegisterWorkload.toHistory(ops).build(), LIMIT, System::nanoTime);
     assertEquals(Verdict.INVALID, result.verdict(), result.anomaly());
     assertTrue(result.anomaly().contains("-> \"never written\""), result.anomaly());
     assertQuick(result);
@@ -58,7 +60,8 @@ class CheckerScaleTest {
         new RegisterWorkload(new SplittableRandom(9), 5, 8, 20, true, 6).run(4_000);
     makeOneReadStale(ops);
     CheckResult result =
-        new LinearizabilityChecker().check(RegisterWorkload.toHistory(ops).build(), LIMIT);
+        new LinearizabilityChecker()
+            .check(RegisterWorkload.toHistory(ops).build(), LIMIT, System::nanoTime);
     assertEquals(Verdict.INVALID, result.verdict(), result.anomaly());
     long listed = result.anomaly().lines().filter(line -> line.startsWith("  ")).count();
     assertTrue(listed <= 10, result.anomaly());
@@ -68,7 +71,8 @@ class CheckerScaleTest {
   @Test
   void manySerializableTxns_areValid() {
     CheckResult result =
-        new TxnChecker().check(serialTxns(new SplittableRandom(10), 3_000).build(), LIMIT);
+        new TxnChecker().check(serialTxns(new SplittableRandom(10), 3_000).build(), LIMIT,
+            System::nanoTime);
     assertEquals(Verdict.VALID, result.verdict(), result.anomaly());
     assertQuick(result);
   }

@@ -32,7 +32,8 @@ class LinearizabilityCheckerRandomTest {
       HistoryBuilder builder = generate(new SplittableRandom(seed));
       History history = builder.build();
       boolean expected = new BruteForceLinearizability(history.operations()).isLinearizable();
-      CheckResult result = new LinearizabilityChecker().check(history, Duration.ofSeconds(10));
+      CheckResult result =
+          new LinearizabilityChecker().check(history, Duration.ofSeconds(10), System::nanoTime);
       String context =
           "seed "
               + seed

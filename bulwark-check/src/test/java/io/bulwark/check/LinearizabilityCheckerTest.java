@@ -22,7 +22,7 @@ class LinearizabilityCheckerTest {
   private static final Duration LIMIT = Duration.ofSeconds(10);
 
   private static CheckResult check(HistoryBuilder history) {
-    return new LinearizabilityChecker().check(history.build(), LIMIT);
+    return new LinearizabilityChecker().check(history.build(), LIMIT, System::nanoTime);
   }
 
   private static void assertValid(HistoryBuilder history) {
@@ -302,7 +302,10 @@ class LinearizabilityCheckerTest {
   void pathologicalHistory_withTinyLimit_isUnknown() {
     CheckResult result =
         new LinearizabilityChecker()
-            .check(pathological(new HistoryBuilder(), 28).build(), Duration.ofMillis(50));
+            .check(
+                pathological(new HistoryBuilder(), 28).build(),
+                Duration.ofMillis(50),
+                System::nanoTime);
     assertEquals(Verdict.UNKNOWN, result.verdict(), result.anomaly());
     assertTrue(
         result.anomaly().startsWith("time limit PT0.05S reached on key x"), result.anomaly());
@@ -313,7 +316,7 @@ class LinearizabilityCheckerTest {
   void pathologicalHistory_withTinyMemo_isUnknown() {
     CheckResult result =
         new LinearizabilityChecker(1_000)
-            .check(pathological(new HistoryBuilder(), 28).build(), LIMIT);
+            .check(pathological(new HistoryBuilder(), 28).build(), LIMIT, System::nanoTime);
     assertEquals(Verdict.UNKNOWN, result.verdict(), result.anomaly());
     assertTrue(result.anomaly().startsWith("memo limit of 1000"), result.anomaly());
   }
@@ -327,7 +330,8 @@ class LinearizabilityCheckerTest {
       history.read(101, "y", "1", 20 + 10 * i, 25 + 10 * i);
     }
     history.read(101, "y", null, 1000, 1010);
-    CheckResult result = new LinearizabilityChecker(1_000).check(history.build(), LIMIT);
+    CheckResult result =
+        new LinearizabilityChecker(1_000).check(history.build(), LIMIT, System::nanoTime);
     assertEquals(Verdict.INVALID, result.verdict(), result.anomaly());
     assertTrue(result.anomaly().startsWith("key y "), result.anomaly());
   }
@@ -337,7 +341,8 @@ class LinearizabilityCheckerTest {
     History history =
         new HistoryBuilder().txn(1, OpType.OK, 0, 10, HistoryBuilder.w("x", "1")).build();
     assertThrows(
-        IllegalArgumentException.class, () -> new LinearizabilityChecker().check(history, LIMIT));
+        IllegalArgumentException.class,
+        () -> new LinearizabilityChecker().check(history, LIMIT, System::nanoTime));
   }
 
   /**

@@ -36,7 +36,8 @@ class TxnCheckerRandomTest {
       HistoryBuilder builder = generate(new SplittableRandom(seed));
       History history = builder.build();
       boolean serializable = new BruteForceSerializability(history.operations()).isSerializable();
-      CheckResult result = new TxnChecker().check(history, Duration.ofSeconds(10));
+      CheckResult result =
+          new TxnChecker().check(history, Duration.ofSeconds(10), System::nanoTime);
       String context =
           "seed "
               + seed

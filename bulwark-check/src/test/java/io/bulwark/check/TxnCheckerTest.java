@@ -22,7 +22,7 @@ class TxnCheckerTest {
   private static final Duration LIMIT = Duration.ofSeconds(10);
 
   private static CheckResult check(HistoryBuilder history) {
-    return new TxnChecker().check(history.build(), LIMIT);
+    return new TxnChecker().check(history.build(), LIMIT, System::nanoTime);
   }
 
   private static String assertAnomaly(String kind, HistoryBuilder history) {
@@ -287,6 +287,8 @@ class TxnCheckerTest {
   @Test
   void registerOpInHistory_isRejected() {
     History history = new HistoryBuilder().write(1, "x", "1", 0, 10).build();
-    assertThrows(IllegalArgumentException.class, () -> new TxnChecker().check(history, LIMIT));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new TxnChecker().check(history, LIMIT, System::nanoTime));
   }
 }

@@ -8,6 +8,7 @@ import io.bulwark.check.Model;
 import io.bulwark.check.Verdict;
 import io.bulwark.check.history.HistoryWriter;
 import io.bulwark.cli.workload.ClusterStability;
+import io.bulwark.cli.workload.HistoryFiles;
 import io.bulwark.cli.workload.RegisterWorkload;
 import io.bulwark.cli.workload.ShardProbe;
 import io.bulwark.client.BulwarkClient;
@@ -102,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     Path historyFile = dir.resolve("history.jsonl");
     try (BulwarkClient client = BulwarkClient.connect(endpoints, ClientOptions.defaults()
             .withRequestTimeout(Duration.ofSeconds(20)));
-        HistoryWriter history = HistoryWriter.open(historyFile)) {
+        HistoryWriter history = HistoryFiles.open(historyFile)) {
       try {
         ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), STEP_DEADLINE);
       } catch (IllegalStateException e) {
@@ -189,7 +190,8 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       say("  LOST acknowledged writes: %s", lost);
     }
-    CheckResult check = Checker.check(historyFile, Model.REGISTER, Duration.ofSeconds(60));
+    CheckResult check = Checker.check(HistoryFiles.read(historyFile), Model.REGISTER,
+        Duration.ofSeconds(60), System::nanoTime);
     say("  linearizability checker: %s%s", check.verdict().name().toLowerCase(),
         check.anomaly().isEmpty() ? "" : " -- " + check.anomaly());
     boolean ok = lost.isEmpty() && check.verdict() == Verdict.VALID;

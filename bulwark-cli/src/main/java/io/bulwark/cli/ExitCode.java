@@ -11,8 +11,18 @@ public final class ExitCode {
   public static final int FAILED = 1;
   /** The command line was wrong; nothing was sent. */
   public static final int USAGE = 2;
+  /**
+   * {@code check}: the history cannot be read, is not a DESIGN §9 history, or does not fit the
+   * model (the same number as {@link #USAGE}: bad input either way).
+   */
+  public static final int UNREADABLE = 2;
   /** The cluster could not be reached or could not serve the request after the client's retries. */
   public static final int UNAVAILABLE = 3;
+  /**
+   * {@code check} and {@code verify}: the checker reached its time limit, or the txn model's
+   * precondition does not hold, so the history is neither valid nor invalid.
+   */
+  public static final int UNKNOWN = 4;
 
   private ExitCode() {}
 }

@@ -9,6 +9,7 @@ import io.bulwark.check.Model;
 import io.bulwark.check.Verdict;
 import io.bulwark.check.history.HistoryWriter;
 import io.bulwark.cli.workload.ClusterStability;
+import io.bulwark.cli.workload.HistoryFiles;
 import io.bulwark.cli.workload.RegisterWorkload;
 import io.bulwark.cli.workload.ShardProbe;
 import io.bulwark.client.BulwarkClient;
@@ -38,7 +39,7 @@ class PrimaryFailoverIT {
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             new ClientOptions(Duration.ofSeconds(20), Duration.ofSeconds(2),
                 Duration.ofMillis(10), Duration.ofMillis(200)));
-        HistoryWriter writer = HistoryWriter.open(history)) {
+        HistoryWriter writer = HistoryFiles.open(history)) {
       LocalCluster.await("a write to the default keyspace succeeds", Duration.ofSeconds(60),
           () -> client.put("default", bytes("probe"), bytes("1")).applied());
       ClusterStability.await(client, "default", 3, Duration.ofSeconds(2), Duration.ofSeconds(90));
@@ -84,7 +85,8 @@ class PrimaryFailoverIT {
       List<String> lost = load.verifyFinalValues();
       assertTrue(lost.isEmpty(), "acknowledged writes lost: " + lost);
       assertTrue(load.acked() > 400, "the load ran: " + load.acked() + " acknowledged");
-      CheckResult check = Checker.check(history, Model.REGISTER, Duration.ofSeconds(120));
+      CheckResult check = Checker.check(HistoryFiles.read(history), Model.REGISTER,
+          Duration.ofSeconds(120), System::nanoTime);
       System.out.printf("history: %d acknowledged, %d failed, %d unknown; checker: %s %s%n",
           load.acked(), load.failed(), load.unknown(), check.verdict(), check.anomaly());
       assertEquals(Verdict.VALID, check.verdict(), check.anomaly());

@@ -296,9 +296,14 @@ public final class SimRun {
     }
   }
 
+  /**
+   * The limit is on the real clock, not the simulated one: the scheduler's clock stands still
+   * while the checker works after the run, so on it the limit would never be reached and a
+   * pathological history would hang the seed instead of coming back UNKNOWN.
+   */
   private static CheckResult check(History h, Model model, Duration limit) {
     try {
-      return Checker.check(h, model, limit);
+      return Checker.check(h, model, limit, System::nanoTime);
     } catch (HistoryFormatException e) {
       throw new SimFailure("the simulator wrote a history the checker cannot judge: "
           + e.getMessage());

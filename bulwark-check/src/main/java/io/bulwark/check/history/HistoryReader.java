@@ -3,29 +3,15 @@ package io.bulwark.check.history;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
- * Reads a DESIGN §9 history: JSON Lines in UTF-8, one event per line, in the order observed. Blank
- * lines are skipped but still counted, so line numbers in errors match an editor's. Stateless and
- * thread-safe.
+ * Reads a DESIGN §9 history: JSON Lines, one event per line, in the order observed. Blank lines
+ * are skipped but still counted, so line numbers in errors match an editor's. It reads a {@link
+ * Reader} and never opens a file itself (this module is part of the pure core): whoever opens a
+ * history file reads it as UTF-8. Stateless and thread-safe.
  */
 public final class HistoryReader {
   private HistoryReader() {}
-
-  /**
-   * Reads and pairs the history in {@code file}.
-   *
-   * @throws HistoryFormatException naming the first line that is malformed or does not pair up
-   * @throws IOException if the file cannot be read
-   */
-  public static History read(Path file) throws IOException {
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(in);
-    }
-  }
 
   /**
    * Reads and pairs a history from {@code in}, which the caller closes.

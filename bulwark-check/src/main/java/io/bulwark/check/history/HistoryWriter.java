@@ -1,22 +1,20 @@
 package io.bulwark.check.history;
 
-import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
- * Appends events to a DESIGN §9 history, one JSON line per event.
+ * Appends events to a DESIGN §9 history, one JSON line per event. It writes to a {@link Writer}
+ * and never opens a file itself (this module is part of the pure core): whoever opens a history
+ * file writes it in UTF-8.
  *
  * <p>Thread-safe: concurrent clients may call {@link #append} and lines never interleave. The order
  * of lines is the order of {@code append} calls, so a client must append its invoke before sending
- * the request and its completion after the reply. Each event is flushed to the operating system
- * before {@code append} returns, so a history survives the crash or kill of the process being
- * tested (but not of this one's machine: there is no fsync, as a test harness does not need one).
+ * the request and its completion after the reply. Each event is flushed (for a file: to the
+ * operating system) before {@code append} returns, so a history survives the crash or kill of the
+ * process being tested (but not of this one's machine: there is no fsync, as a test harness does
+ * not need one).
  */
 public final class HistoryWriter implements Closeable {
   private final Writer out;
@@ -24,18 +22,6 @@ public final class HistoryWriter implements Closeable {
   /** Writes to {@code out}; {@link #close()} closes it. */
   public HistoryWriter(Writer out) {
     this.out = out;
-  }
-
-  /** Creates {@code file}, or appends to it if it exists. */
-  public static HistoryWriter open(Path file) throws IOException {
-    BufferedWriter out =
-        Files.newBufferedWriter(
-            file,
-            StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-    return new HistoryWriter(out);
   }
 
   /** Writes {@code event} as one line and flushes it. */

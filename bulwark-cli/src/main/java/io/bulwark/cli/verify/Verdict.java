@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.check.CheckResult;
-import io.bulwark.check.CheckCommand;
 import io.bulwark.cli.ExitCode;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ record Verdict(long seed, String command, String runDir, String workload, String
       case "valid":
         return ExitCode.OK;
       case "unknown":
-        return CheckCommand.EXIT_UNKNOWN;
+        return ExitCode.UNKNOWN;
       default:
         return ExitCode.FAILED;
     }

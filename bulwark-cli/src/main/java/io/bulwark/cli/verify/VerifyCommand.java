@@ -2,7 +2,7 @@ package io.bulwark.cli.verify;
 
 import io.bulwark.check.CheckResult;
 import io.bulwark.check.Checker;
-import io.bulwark.check.history.HistoryReader;
+import io.bulwark.check.history.History;
 import io.bulwark.check.history.HistoryWriter;
 import io.bulwark.cli.CliEnvironment;
 import io.bulwark.cli.CliException;
@@ -10,6 +10,7 @@ import io.bulwark.cli.ExitCode;
 import io.bulwark.cli.JsonFormat;
 import io.bulwark.cli.JsonOption;
 import io.bulwark.cli.workload.ClusterStability;
+import io.bulwark.cli.workload.HistoryFiles;
 import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.BulwarkException;
 import io.bulwark.client.ClientOptions;
@@ -254,7 +255,7 @@ public final class VerifyCommand implements Callable<Integer> {
           CLIENT_OPTIONS)) {
         createKeyspace(client);
         VerifyWorkload workload;
-        try (HistoryWriter history = HistoryWriter.open(run.history())) {
+        try (HistoryWriter history = HistoryFiles.open(run.history())) {
           workload = workloadName.equals("bank")
               ? new BankVerifyWorkload(client, KEYSPACE, clients, rate, history, runSeed)
               : new RegisterVerifyWorkload(client, KEYSPACE, clients, rate, history, runSeed);
@@ -289,11 +290,10 @@ public final class VerifyCommand implements Callable<Integer> {
       err.println("verify: stopping the cluster and checking the history ...");
       cleanup.close();
       cleanup.failures().forEach(f -> problems.add("cleanup: " + f));
-      List<io.bulwark.check.history.Operation> ops =
-          HistoryReader.read(run.history()).operations();
-      analysis = HistoryAnalysis.analyse(ops, timeline.windows(), endNanos);
-      CheckResult check = Checker.check(run.history(), io.bulwark.check.Model.fromCliName(model),
-          CHECK_LIMIT);
+      History recorded = HistoryFiles.read(run.history());
+      analysis = HistoryAnalysis.analyse(recorded.operations(), timeline.windows(), endNanos);
+      CheckResult check = Checker.check(recorded, io.bulwark.check.Model.fromCliName(model),
+          CHECK_LIMIT, System::nanoTime);
       List<String> lostDetails = analysis.lostWrites().stream()
           .map(w -> w.describe(startNanos)).toList();
       return new Verdict(runSeed, replay, run.dir().toString(), workloadName, acks,

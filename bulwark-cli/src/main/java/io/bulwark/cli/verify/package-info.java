@@ -11,7 +11,7 @@
  * io.bulwark.cli.verify.NamespaceNetwork} (namespaces, veth, bridge, iptables), the {@link
  * io.bulwark.cli.verify.Nemesis} implementations, {@link io.bulwark.cli.verify.NemesisRunner}
  * (the schedule), {@link io.bulwark.cli.verify.FaultTimeline}, the {@link
- * io.bulwark.cli.verify.VerifyWorkload} implementations, {@link
+ * io.bulwark.cli.verify.VerifyWorkload} subclasses, {@link
  * io.bulwark.cli.verify.HistoryAnalysis} (lost writes, unavailability), {@link
  * io.bulwark.cli.verify.Verdict}, {@link io.bulwark.cli.verify.RunDirectory} and {@link
  * io.bulwark.cli.verify.Cleanup} (everything the run created, undone in reverse, also from a

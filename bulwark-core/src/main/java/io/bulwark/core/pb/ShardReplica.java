@@ -139,7 +139,7 @@ public final class ShardReplica {
   private static final class Follower {
     long matchIndex;
     long nextIndex;
-    /** "Long ago" on any clock: nanos may be negative (System.nanoTime's origin is arbitrary). */
+    /** "Long ago" on any clock: nanos may be negative (a monotonic clock's origin is arbitrary). */
     long lastSentNanos = Long.MIN_VALUE / 2;
     /** Last time it acked progress or was fully caught up: §3.5 removal runs from it. */
     long lastProgressNanos;
