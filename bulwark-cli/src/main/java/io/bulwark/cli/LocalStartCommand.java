@@ -84,6 +84,11 @@ final class LocalStartCommand implements Callable<Integer> {
           + "(repeatable; the keys of `server --config`).")
   private List<String> nodeSettings = new ArrayList<>();
 
+  @Option(names = "--owner-pid", paramLabel = "PID",
+      description = "Stop the cluster when process PID exits (for scripts and test harnesses "
+          + "whose cleanup may not run, e.g. when they are killed with SIGKILL).")
+  private Long ownerPid;
+
   @Mixin private JsonOption jsonOption;
 
   LocalStartCommand(CliEnvironment env) {
@@ -97,6 +102,9 @@ final class LocalStartCommand implements Callable<Integer> {
     }
     if (basePort != null && (basePort < 1 || basePort > Ports.basePortMax())) {
       throw usage("--base-port must be 1.." + Ports.basePortMax() + ", was " + basePort);
+    }
+    if (ownerPid != null && ProcessHandle.of(ownerPid).isEmpty()) {
+      throw usage("--owner-pid " + ownerPid + " is not a running process");
     }
     Files.createDirectories(dirOption.dir);
     Path dir = dirOption.canonical();
@@ -151,6 +159,10 @@ final class LocalStartCommand implements Callable<Integer> {
     if (basePort != null) {
       command.add("--base-port");
       command.add(basePort.toString());
+    }
+    if (ownerPid != null) {
+      command.add("--owner-pid");
+      command.add(ownerPid.toString());
     }
     for (String kv : nodeSettings) {
       command.add("--set");

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * process per node, restarts a node that exits unexpectedly, and stops everything on SIGTERM.
  *
  * <p>Usage: {@code java -cp CP io.bulwark.cli.LocalSupervisor DIR N [--base-port P] [--run-id
- * ID]}. {@code local start} starts it detached ({@code setsid}), with standard out and error in
+ * ID] [--owner-pid PID]}. {@code local start} starts it detached ({@code setsid}), with standard out and error in
  * {@code DIR/supervisor.log}.
  *
  * <p><b>What it maintains.</b>
@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *       SIGTERM to every node, SIGKILL to those still alive after {@value #STOP_GRACE_MS} ms,
  *       then ZooKeeper. Nodes are also started with {@code --supervisor-pid}, so if this process
  *       is killed with SIGKILL they exit on their own within a second.</li>
+ *   <li>Owner ({@code --owner-pid P}, from {@code local start --owner-pid}): when process P is
+ *       gone the supervisor shuts down as on SIGTERM, so a test harness or script killed with
+ *       SIGKILL does not leave a cluster behind that keeps restarting its nodes.</li>
  * </ul>
  *
  * <p><b>Threading.</b> The main thread runs the monitor loop; the shutdown hook runs on its own
@@ -74,6 +77,8 @@ public final class LocalSupervisor {
   private final int nodeCount;
   private final Integer basePort;
   private final String runId;
+  /** The process whose exit stops the cluster ({@code --owner-pid}), or null. */
+  private Long ownerPid;
   /** Node configuration properties set on every node ({@code local start --set KEY=VALUE}). */
   private final Map<String, String> nodeSettings = new TreeMap<>();
   private final Object lock = new Object();
@@ -97,7 +102,8 @@ public final class LocalSupervisor {
       supervisor = fromArguments(args);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
-      System.err.println("usage: LocalSupervisor DIR N [--base-port P] [--run-id ID]");
+      System.err.println(
+          "usage: LocalSupervisor DIR N [--base-port P] [--run-id ID] [--owner-pid PID]");
       System.exit(ExitCode.USAGE);
       return;
     }
@@ -120,6 +126,7 @@ public final class LocalSupervisor {
   static LocalSupervisor fromArguments(String[] args) {
     List<String> positional = new ArrayList<>();
     Integer basePort = null;
+    Long ownerPid = null;
     String runId = "";
     Map<String, String> settings = new TreeMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -130,13 +137,15 @@ public final class LocalSupervisor {
         }
         String kv = args[++i];
         settings.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-      } else if (a.equals("--base-port") || a.equals("--run-id")) {
+      } else if (a.equals("--base-port") || a.equals("--run-id") || a.equals("--owner-pid")) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(a + " needs a value");
         }
         String v = args[++i];
         if (a.equals("--run-id")) {
           runId = v;
+        } else if (a.equals("--owner-pid")) {
+          ownerPid = (long) parseInt(v, "--owner-pid");
         } else {
           basePort = parseInt(v, "--base-port");
         }
@@ -154,6 +163,7 @@ public final class LocalSupervisor {
     LocalSupervisor s =
         new LocalSupervisor(LocalDirs.canonical(Path.of(positional.get(0))), n, basePort, runId);
     s.nodeSettings.putAll(settings);
+    s.ownerPid = ownerPid;
     return s;
   }
 
@@ -294,7 +304,8 @@ public final class LocalSupervisor {
   }
 
   /**
-   * Watches the nodes until shutdown begins or ZooKeeper stops serving.
+   * Watches the nodes until shutdown begins, ZooKeeper stops serving or the owner process (if
+   * any) is gone.
    *
    * @return the exit code for {@code main}
    */
@@ -308,6 +319,11 @@ public final class LocalSupervisor {
         }
         if (clusterFileDirty) {
           writeClusterFile();
+        }
+        if (ownerPid != null
+            && !ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false)) {
+          LOG.warn("event=owner-gone pid={}; stopping the cluster", ownerPid);
+          return ExitCode.OK;
         }
         if (!zookeeper.isRunning()) {
           LOG.error("event=zookeeper-stopped-serving address={}; stopping the cluster",

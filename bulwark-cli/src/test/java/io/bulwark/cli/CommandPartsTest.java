@@ -59,7 +59,9 @@ class CommandPartsTest {
         () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x", "17"}));
     assertThrows(IllegalArgumentException.class,
         () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x", "3", "--base-port"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> LocalSupervisor.fromArguments(new String[] {"/tmp/x", "3", "--owner-pid", "me"}));
     LocalSupervisor.fromArguments(new String[] {"/tmp/x", "3", "--base-port", "7000",
-        "--run-id", "r"});
+        "--run-id", "r", "--owner-pid", "1"});
   }
 }

@@ -46,6 +46,17 @@ class LocalCommandTest {
   }
 
   @Test
+  void startOwnedByAProcessThatIsNotRunning_isUsageError() throws Exception {
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    CliRunner.Result r = cli.run("local", "start", "--owner-pid", String.valueOf(gone.pid()),
+        "--dir", dir.toString());
+    assertEquals(ExitCode.USAGE, r.exitCode());
+    assertTrue(r.err().contains("--owner-pid " + gone.pid() + " is not a running process"),
+        r.err());
+  }
+
+  @Test
   void startWithoutDir_isUsageError() {
     CliRunner.Result r = cli.run("local", "start", "--nodes", "3");
     assertEquals(ExitCode.USAGE, r.exitCode());

@@ -41,11 +41,20 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts with node configuration properties ({@code local start --set KEY=VALUE}). */
   static LocalCluster start(int nodes, Path dir, List<String> settings) throws Exception {
+    // Owned by this JVM: if it is killed (a failsafe timeout, a Ctrl-C'd build), the cluster
+    // stops itself instead of restarting its nodes for ever on the next tests' cores.
+    return start(nodes, dir, settings, ProcessHandle.current().pid());
+  }
+
+  /** Starts a cluster that stops itself when process {@code ownerPid} exits. */
+  static LocalCluster start(int nodes, Path dir, List<String> settings, long ownerPid)
+      throws Exception {
     LocalCluster c = new LocalCluster(dir);
     // Patient: CI machines here are shared, and three node JVMs starting at once on 2 loaded
     // cores have taken over a minute to answer.
     List<String> args = new ArrayList<>(List.of("local", "start", "--nodes",
-        String.valueOf(nodes), "--dir", dir.toString(), "--wait", "180s"));
+        String.valueOf(nodes), "--dir", dir.toString(), "--wait", "180s",
+        "--owner-pid", String.valueOf(ownerPid)));
     for (String kv : settings) {
       args.add("--set");
       args.add(kv);
