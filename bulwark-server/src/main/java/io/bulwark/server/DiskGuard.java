@@ -1,16 +1,20 @@
 package io.bulwark.server;
 
+import io.bulwark.core.pb.Message;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
- * Refuses client writes while the data disk has less free space than the configured reserve
- * ({@code disk.reserve.bytes}; DESIGN §6), so the node stops taking writes before the disk is
- * full and never corrupts its log for lack of space. It is not a latch: free space is
- * re-read at most every {@link #CHECK_INTERVAL_NANOS} on the write path, and writes are served
- * again as soon as space returns. Emits {@code writes-refused} / {@code writes-resumed} when
- * that changes. Thread-safe.
+ * Refuses writes while the data disk has less free space than the configured reserve
+ * ({@code disk.reserve.bytes}; DESIGN §6), so the node stops writing before the disk is full and
+ * never halts or corrupts its log for lack of space. Two paths ask the same guard, one reading:
+ * client writes at a primary ({@link #refusal}, answered DISK_FULL) and replication to a backup
+ * or learner ({@link #refusesReplication}: entries to append and snapshot chunks are dropped
+ * unhandled, so the primary sees a backup that makes no progress and removes it, §3 rule 5).
+ * It is not a latch: free space is re-read at most every {@link #CHECK_INTERVAL_NANOS}, and
+ * writes are taken again as soon as space returns. Emits {@code writes-refused} /
+ * {@code writes-resumed} when that changes. Thread-safe.
  */
 final class DiskGuard {
   /** How stale the free-space reading may be; a statfs per write would be wasteful. */
@@ -66,9 +70,31 @@ final class DiskGuard {
       }
     }
     if (event != null) {
-      emit.accept(event, "freeBytes=" + free + " reserveBytes=" + reserveBytes);
+      // One line when the node starts and stops refusing: client writes get DISK_FULL, and
+      // replicated entries and snapshot chunks are dropped (bulwark_replica_refused_total).
+      emit.accept(event, "freeBytes=" + free + " reserveBytes=" + reserveBytes
+          + " scope=client-writes,replicated-entries,snapshots");
     }
     return message;
+  }
+
+  /**
+   * Whether a replication message must be dropped before the replica sees it: it would make this
+   * node write (entries to append, a snapshot chunk to install) while writes are refused.
+   * Messages that write nothing are never refused, so a backup short of disk still acks beacons
+   * (the primary keeps its lease, and the backup's grace does not expire, so it does not propose
+   * itself primary) and answers empty ReplicatePrepares with what it truly holds durably.
+   */
+  boolean refusesReplication(Message m) {
+    return writesToDisk(m) && refusal() != null;
+  }
+
+  /** Whether handling {@code m} at a backup or learner writes to its disk. */
+  static boolean writesToDisk(Message m) {
+    if (m instanceof Message.ReplicatePrepare p) {
+      return !p.entries().isEmpty();
+    }
+    return m instanceof Message.SnapshotChunk;
   }
 
   private static String bytes(long b) {

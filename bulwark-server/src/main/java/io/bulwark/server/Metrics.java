@@ -21,6 +21,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *       {@code bulwark_shard_applied_index} — per-shard progress.
  *   <li>{@code bulwark_node_health} — this node's verdict: 0 HEALTHY, 1 DEGRADED, 2 FAILED.
  *   <li>{@code bulwark_node_disk_low} — 1 while the node takes no new replicas for lack of disk.
+ *   <li>{@code bulwark_replica_refused_messages_total{message}} — replication messages
+ *       ({@code ReplicatePrepare} with entries, {@code SnapshotChunk}) this node dropped unhandled
+ *       because its disk was below {@code disk.reserve.bytes} (DESIGN §6).
  *   <li>{@code bulwark_node_cpu_process_ratio}, {@code bulwark_node_cpu_system_ratio},
  *       {@code bulwark_node_heap_after_gc_ratio}, {@code bulwark_node_gc_time_ratio},
  *       {@code bulwark_node_disk_free_bytes}, {@code bulwark_log_fsync_p99_seconds} — the
@@ -78,6 +81,10 @@ public final class Metrics {
       .help("This node's health: 0 HEALTHY, 1 DEGRADED, 2 FAILED").register(registry);
   final Gauge diskLow = Gauge.builder().name("bulwark_node_disk_low")
       .help("1 while this node takes no new replicas because its disk is low").register(registry);
+  private final Counter replicaRefused = Counter.builder()
+      .name("bulwark_replica_refused_messages_total")
+      .help("Replication messages dropped unhandled because the disk is below its reserve")
+      .labelNames("message").register(registry);
   final Gauge cpuProcess = Gauge.builder().name("bulwark_node_cpu_process_ratio")
       .help("This process's share of all CPUs in the last health sample").register(registry);
   final Gauge cpuSystem = Gauge.builder().name("bulwark_node_cpu_system_ratio")
@@ -151,6 +158,11 @@ public final class Metrics {
       return "timeout";
     }
     return "other";
+  }
+
+  /** Counts a replication message dropped for lack of disk ({@code message}: its type). */
+  void replicaRefused(String message) {
+    replicaRefused.labelValues(message).inc();
   }
 
   public void event(String kind) {

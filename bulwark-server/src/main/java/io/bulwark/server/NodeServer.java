@@ -75,8 +75,12 @@ public final class NodeServer implements AutoCloseable {
     coord = Coordinator.connect(cfg.zookeeper(), cfg.clusterName(),
         Duration.ofMillis(cfg.zookeeperSessionMs()), Duration.ofSeconds(15));
     ClusterView view = new ClusterView();
+    // One guard, one reading of free space, for both ways a write reaches this node's disk:
+    // client writes at a primary (ClientService) and replicated entries at a backup (ReplicaLoop).
+    DiskGuard disk = new DiskGuard(cfg.nodeId(), store::diskFreeBytes,
+        cfg.health().thresholds().diskReserveBytes(), System::nanoTime, events::emit);
     loop = new ReplicaLoop(cfg.nodeId(), store, view::keyspace, spec -> options(cfg, spec),
-        events, metrics, fatal);
+        events, metrics, fatal, disk);
     logWriter = new LogWriter(store, loop::onDurable, metrics, fatal, cfg.testFsyncDelayMs());
     transport = new PeerTransport(cfg.nodeId(), view::peerAddress, loop::onMessage,
         loop::onPeerUnreachable);
@@ -137,8 +141,6 @@ public final class NodeServer implements AutoCloseable {
         .permitKeepAliveTime(5, TimeUnit.SECONDS)
         .permitKeepAliveWithoutCalls(true)
         .addService(transport.service()).build().start();
-    DiskGuard disk = new DiskGuard(cfg.nodeId(), store::diskFreeBytes,
-        hs.thresholds().diskReserveBytes(), System::nanoTime, events::emit);
     ClientService api = new ClientService(cfg.nodeId(), loop, view, coord, controller, disk,
         metrics, Limits.DEFAULT, txns, shardCaller);
     txns.start();

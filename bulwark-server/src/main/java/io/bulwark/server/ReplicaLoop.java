@@ -61,6 +61,7 @@ final class ReplicaLoop implements AutoCloseable {
   private final EventLog events;
   private final Metrics metrics;
   private final FatalHandler fatal;
+  private final DiskGuard disk;
   private final LearnerProgressBoard progress;
   private final BlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(QUEUE_MAX);
   private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
@@ -92,7 +93,7 @@ final class ReplicaLoop implements AutoCloseable {
 
   ReplicaLoop(String self, NodeStore store, Function<String, KeyspaceSpec> keyspaces,
       Function<KeyspaceSpec, ReplicaOptions> optionsFor, EventLog events, Metrics metrics,
-      FatalHandler fatal) {
+      FatalHandler fatal, DiskGuard disk) {
     this.self = self;
     this.store = store;
     this.keyspaces = keyspaces;
@@ -100,6 +101,7 @@ final class ReplicaLoop implements AutoCloseable {
     this.events = events;
     this.metrics = metrics;
     this.fatal = fatal;
+    this.disk = disk;
     this.progress = new LearnerProgressBoard(events);
     this.thread = daemon(this::run, "bulwark-replicas");
   }
@@ -167,8 +169,23 @@ final class ReplicaLoop implements AutoCloseable {
 
   // ------------------------------------------------------------ inputs (any thread)
 
+  /**
+   * A peer's message for one of this node's replicas. While the {@link DiskGuard} refuses writes
+   * (DESIGN §6), a message that would write (entries to append, a snapshot chunk) is dropped
+   * before the replica sees it: to its primary this backup looks like one with a stalled disk,
+   * which acks nothing new and is removed after a lease without progress (§3 rule 5). That is
+   * safe because a backup acks only what it holds durably (§3 rule 2): an entry never appended
+   * here was never acked from here, so no commit counted this node for it. Beacons and empty
+   * ReplicatePrepares write nothing and are still handled (see {@link
+   * DiskGuard#refusesReplication}). Checked on the loop thread, just before the replica would
+   * append, so a message queued before the refusal began is refused too.
+   */
   void onMessage(String from, Message m) {
     submit(() -> {
+      if (disk.refusesReplication(m)) {
+        metrics.replicaRefused(m.getClass().getSimpleName());
+        return;
+      }
       ShardReplica r = replicas.get(m.shard());
       if (r == null && keyspaces.apply(m.shard().keyspace()) != null && mentionsSelf(m)) {
         r = open(m.shard());
@@ -390,6 +407,10 @@ final class ReplicaLoop implements AutoCloseable {
     }
     if (++ticks % GAUGE_TICKS == 0) {
       publishGauges();
+      // Re-read the disk once a second even with no write to ask: writes-refused and
+      // writes-resumed then mark when the node stopped and started taking writes, also on a
+      // node that holds no role (its backups were removed while it refused).
+      disk.refusal();
       List<ShardId> dormant = new ArrayList<>();
       replicas.forEach((shard, r) -> {
         if (r.role() == ShardReplica.Role.NONE) {

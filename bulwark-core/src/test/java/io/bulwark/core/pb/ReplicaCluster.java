@@ -31,6 +31,12 @@ final class ReplicaCluster {
   final List<InFlight> network = new ArrayList<>();
   final Set<String> cut = new HashSet<>();
   final Set<String> slowDisk = new HashSet<>();
+  /**
+   * Nodes whose runtime drops, before the replica sees them, messages that would write to disk
+   * (ReplicatePrepares with entries, snapshot chunks): what the server's DiskGuard does below
+   * {@code disk.reserve.bytes} (DESIGN §6). Beacons and empty prepares still arrive.
+   */
+  final Set<String> refuseWrites = new HashSet<>();
   /** Crashed nodes: they get no ticks, messages or fsyncs (and reach no ZooKeeper). */
   final Set<String> dead = new HashSet<>();
   final Map<String, List<LogEntry>> pendingDurable = new HashMap<>();
@@ -166,8 +172,16 @@ final class ReplicaCluster {
       if (cut.contains(m.from()) || cut.contains(m.to()) || !replicas.containsKey(m.to())) {
         continue;
       }
+      if (refuseWrites.contains(m.to()) && writesToDisk(m.message())) {
+        continue;
+      }
       input(m.to(), new Input.Received(now, m.from(), m.message()));
     }
+  }
+
+  private static boolean writesToDisk(Message m) {
+    return m instanceof Message.SnapshotChunk
+        || m instanceof Message.ReplicatePrepare p && !p.entries().isEmpty();
   }
 
   /** Delivers and fsyncs until nothing is left to do (bounded). */

@@ -265,6 +265,35 @@ class ShardReplicaTest {
         + " reason=backup-silent epoch=" + c.zk.epoch()), c.events::toString);
   }
 
+  /**
+   * DESIGN §6 with §3 rules 2, 5 and 7: a backup whose runtime drops entries for lack of disk
+   * but still acks beacons is removed like a silent one. It never acked the entry, so the
+   * commit waits for the removal and never counts it; the primary keeps its lease throughout
+   * (beacons are acked), and the backup's grace never expires, so it never proposes itself.
+   */
+  @Test
+  void backupRefusingEntriesButAckingBeacons_isRemovedWithinALease_andNeverTakesOver() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long epoch = c.zk.epoch();
+    c.refuseWrites.add("n3");
+    long n3Last = c.replica("n3").lastIndex();
+    long id = c.put("n1", "client", 1, "k", "v");
+    c.settle();
+    assertNull(c.replies.get(id), "no commit without n3 while it is in the configuration");
+    assertEquals("n1", c.primaryServing(), "beacon acks keep the primary's lease");
+    c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos());
+    assertEquals(epoch + 1, c.zk.epoch());
+    assertEquals("n1", c.zk.primary());
+    assertEquals(List.of("n2"), c.zk.backups());
+    assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
+    assertEquals(n3Last, c.replica("n3").lastIndex(), "n3 appended nothing");
+    assertTrue(c.events.contains("n1 replica-removed shard=default/0 node=n3"
+        + " reason=backup-silent epoch=" + c.zk.epoch()), c.events::toString);
+    c.run(2 * c.opts.graceNanos());
+    assertEquals(epoch + 1, c.zk.epoch(), "n3 proposed nothing: " + c.events);
+    assertEquals("n1", c.primaryServing());
+  }
+
   @Test
   void tooFewInsyncMembers_refusesWriteBeforeAppend() {
     ReplicaOptions opts = ReplicaOptions.defaults(3, KeyspaceSpec.Acks.ALL);
