@@ -10,6 +10,8 @@
 #   STOP_AT=10:40 FIRST_ROUND=3 scripts/verify-table.sh
 #   BULWARK=/path/to/a/frozen/bulwark scripts/verify-table.sh   # runs safe from rebuilds
 #   WORKLOAD=bank ROUNDS=1 OUT=verify-runs/bank scripts/verify-table.sh   # criterion 2
+#   CONFIGS_ONLY="disk-full all" scripts/verify-table.sh                   # some configurations
+# A run whose OUT/<config>-<round>.json exists is skipped, so a batch can be resumed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,7 @@ OUT="${OUT:-verify-runs/table}"
 BULWARK="${BULWARK:-bin/bulwark}"
 ROUNDS="${ROUNDS:-10}"
 WORKLOAD="${WORKLOAD:-register}"
+CONFIGS_ONLY="${CONFIGS_ONLY:-}"
 FIRST_ROUND="${FIRST_ROUND:-1}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-60}"
 STOP_AT_EPOCH=""
@@ -40,12 +43,18 @@ CONFIGS=(
 for ((round = FIRST_ROUND; round <= ROUNDS; round++)); do
   for c in "${!CONFIGS[@]}"; do
     IFS='|' read -r name nemeses extra <<< "${CONFIGS[$c]}"
+    if [[ -n "$CONFIGS_ONLY" && " $CONFIGS_ONLY " != *" $name "* ]]; then
+      continue
+    fi
     if [[ -n "$STOP_AT_EPOCH" && "$(date +%s)" -ge "$STOP_AT_EPOCH" ]]; then
       echo "verify-table: STOP_AT reached before $name round $round" >&2
       exit 0
     fi
     seed=$((1000 * (c + 1) + round))
     dir="$OUT/$name-$round"
+    if [[ -s "$dir.json" ]]; then
+      continue
+    fi
     # shellcheck disable=SC2086  # extra is a list of options
     cmd="bin/bulwark verify --nodes 3 --time $SECONDS_PER_RUN --nemesis $nemeses --workload $WORKLOAD --clients 10 $extra --seed $seed"
     echo "verify-table: $(date -u +%H:%M:%S) $cmd" >&2
