@@ -51,7 +51,8 @@ public final class TxnCoordinator {
   /** One call of the current phase to one shard. */
   private static final class Step {
     final ShardId shard;
-    final TxnEffect.ShardCall call;
+    /** What is sent; a lost decide answer turns it into a query of the record (below). */
+    TxnEffect.ShardCall call;
     long callId;
     long sentNanos;
     boolean answered;
@@ -260,6 +261,18 @@ public final class TxnCoordinator {
     if (step == null) {
       return;
     }
+    if (t.phase == Phase.DECIDE && isStaleDuplicate(reply)) {
+      // The decide's answer was lost, and a later phase of this txn (a participant's recovery,
+      // resolving the record shard's own intents from the record) has run there since: the
+      // resent decide is refused as stale and tells nothing about the fate. The record does:
+      // ask it, as recovery would. Taking "stale" as ABORTED here told a client ABORTED about
+      // a transaction whose record was COMMITTED (verify --workload bank, partition, seed 3001).
+      step.call = new TxnEffect.Resolve(t.txnId);
+      step.callId = 0;
+      byCall.remove(callId);
+      sendDue(now, t);
+      return;
+    }
     TxnResult result = resultOf(reply);
     if (result == null) {
       // Refused, indeterminate or unexpected: resend after the retry interval (same command).
@@ -269,6 +282,11 @@ public final class TxnCoordinator {
     step.answered = true;
     byCall.remove(callId);
     onResult(now, t, step, result);
+  }
+
+  /** A write answered as a duplicate of a phase older than one already applied there. */
+  private static boolean isStaleDuplicate(ClientReply reply) {
+    return reply instanceof ClientReply.Written w && w.outcome().txn() == null;
   }
 
   /** The transaction result a reply carries, or null if the call must be resent. */

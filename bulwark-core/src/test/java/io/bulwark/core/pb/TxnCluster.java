@@ -33,6 +33,8 @@ final class TxnCluster {
   /** When it matches a call, the coordinator's node dies instead of sending it. */
   Predicate<TxnEffect.Call> killCoordinatorAt = c -> false;
   boolean coordinatorDead;
+  /** When it matches a call, the call is performed but its answer is lost on the way back. */
+  Predicate<TxnEffect.Call> loseAnswerOf = c -> false;
   /** Where recovery runs once the coordinator died: a coordinator on another node. */
   TxnCoordinator recovery;
   final List<TxnEffect.Call> delivered = new ArrayList<>();
@@ -210,7 +212,11 @@ final class TxnCluster {
           return true;
         }
         delivered.add(call);
-        who.handle(new TxnInput.CallReply(now(), call.callId(), deliver(call)));
+        ClientReply reply = deliver(call);
+        if (loseAnswerOf.test(call)) {
+          reply = new ClientReply.Indeterminate("answer lost");
+        }
+        who.handle(new TxnInput.CallReply(now(), call.callId(), reply));
       }
     }
     return !effects.isEmpty();

@@ -133,6 +133,33 @@ class TxnCoordinatorTest {
   }
 
   @Test
+  void decideAnswerLost_thenRecoveryResolvedTheRecordShard_clientStillHearsCommitted() {
+    // Found by verify --workload bank --nemesis partition (seed 3001): the decide COMMITTED was
+    // applied but its answer lost; a participant's recovery then committed the record shard's
+    // own intents (a later phase there), so the resent decide was refused as a stale duplicate,
+    // and the coordinator took that for ABORTED and told the client so.
+    TxnCluster c = new TxnCluster();
+    boolean[] lost = {false};
+    c.loseAnswerOf = call -> isDecide(call) && !lost[0] && (lost[0] = true);
+    long id = c.commit(threeShards("T1"));
+    assertTrue(lost[0], "the decide was sent and its answer lost");
+    assertNull(c.outcomes.get(id), "no answer yet");
+    assertEquals(Status.COMMITTED, c.record('a', "T1"));
+    c.recovery.handle(new TxnInput.Recover(c.now(), "T1", b("a1"), new ShardId("default", 0)));
+    c.pump();
+    assertTrue(c.events.stream().anyMatch(e -> e.startsWith("txn-recovered txn=T1 status="
+        + "COMMITTED")), "recovery committed the record shard's intents: " + c.events);
+
+    c.run(200 * MS); // the coordinator resends its decide
+
+    TxnOutcome o = c.outcomes.get(id);
+    assertEquals(TxnOutcome.Status.COMMITTED, o.status(), o.reason());
+    c.run(TXN_TIMEOUT + 200 * MS);
+    assertEquals("T1", c.valueEverywhere("b1"));
+    assertEquals(0, c.unresolved());
+  }
+
+  @Test
   void lateCoordinatorCannotCommitAfterRecoveryTimedTheRecordOut() {
     TxnCluster c = new TxnCluster();
     // A participant's recovery asks about T2 before any coordinator created its record: after
