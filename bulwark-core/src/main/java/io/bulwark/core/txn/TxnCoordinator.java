@@ -5,7 +5,6 @@ import io.bulwark.core.common.ShardId;
 import io.bulwark.core.pb.ClientReply;
 import io.bulwark.core.pb.Command;
 import io.bulwark.core.pb.Op;
-import io.bulwark.core.pb.Outcome;
 import io.bulwark.core.pb.TxnResult;
 import io.bulwark.core.pb.TxnResult.Status;
 import java.util.ArrayList;
@@ -294,12 +293,13 @@ public final class TxnCoordinator {
     if (reply instanceof ClientReply.TxnStatusIs s) {
       return s.status() == Status.PENDING ? null : TxnResult.of(s.status());
     }
+    if (isStaleDuplicate(reply)) {
+      // A later phase of this txn already applied there: it decided nothing now, so it counts
+      // as NO / not pending (a decide never gets here: onCallReply asks the record instead).
+      return new TxnResult(Status.ABORTED, "the shard had moved past this phase");
+    }
     if (reply instanceof ClientReply.Written w) {
-      Outcome o = w.outcome();
-      // A stale duplicate (a later phase of this txn already applied there) carries no result:
-      // it decided nothing now, so it counts as NO / not pending.
-      return o.txn() != null ? o.txn() : new TxnResult(Status.ABORTED,
-          "the shard had moved past this phase");
+      return w.outcome().txn();
     }
     return null;
   }
