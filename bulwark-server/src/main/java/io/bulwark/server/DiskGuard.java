@@ -71,7 +71,8 @@ final class DiskGuard {
     }
     if (event != null) {
       // One line when the node starts and stops refusing: client writes get DISK_FULL, and
-      // replicated entries and snapshot chunks are dropped (bulwark_replica_refused_total).
+      // replicated entries and snapshot chunks are dropped
+      // (bulwark_replica_refused_messages_total).
       emit.accept(event, "freeBytes=" + free + " reserveBytes=" + reserveBytes
           + " scope=client-writes,replicated-entries,snapshots");
     }
