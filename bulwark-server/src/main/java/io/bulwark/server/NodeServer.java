@@ -150,7 +150,8 @@ public final class NodeServer implements AutoCloseable {
         .maxInboundMessageSize(clientMessageMax)
         // Clients ping after 60 s of silence during a call; allow it rather than GOAWAY them.
         .permitKeepAliveTime(30, TimeUnit.SECONDS)
-        .callExecutor(ClientService::executorFor)
+        // Handlers run on the network thread; admin calls hand their work to their own pool.
+        .directExecutor()
         .addService(api).build().start();
     admin = new AdminHttp(cfg.adminAddress(), cfg.nodeId(), view, events, metrics,
         health::current, detector);

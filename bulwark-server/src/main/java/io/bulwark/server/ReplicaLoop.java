@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * monotonic clock when it dispatches an input, not when the input was queued (§3.6).
  *
  * <p>Effects: sends are batched per peer and flushed when the queue is momentarily empty; log
- * effects go to the {@link LogWriter} in order; configuration proposals run on a separate
+ * effects go to the {@link LogWriter} in order, a pass's worth at a time; configuration proposals run on a separate
  * thread (ZooKeeper calls block) and come back as inputs; replies complete pending requests,
  * and a read reply is released only if the clock, read after the value, is inside its lease.
  */
@@ -67,6 +67,8 @@ final class ReplicaLoop implements AutoCloseable {
   private final Map<ShardId, ShardReplica> replicas = new TreeMap<>();
   private final Map<ShardId, Outbox> outboxes = new HashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
+  /** Log effects of the current pass, handed to the log writer when the pass ends. */
+  private final List<LogWriter.Task> logEffects = new ArrayList<>();
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-ticker"));
   private final Thread thread;
@@ -156,6 +158,10 @@ final class ReplicaLoop implements AutoCloseable {
           r.run();
         }
         batch.clear();
+        if (!logEffects.isEmpty()) {
+          logWriter.submit(logEffects);
+          logEffects.clear();
+        }
         transport.flush();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -379,7 +385,7 @@ final class ReplicaLoop implements AutoCloseable {
     } else if (e instanceof Effect.TxnStale stale) {
       staleHandler.stale(shard, stale);
     } else {
-      logWriter.submit(shard, e);
+      logEffects.add(new LogWriter.Task(shard, e));
     }
   }
 
