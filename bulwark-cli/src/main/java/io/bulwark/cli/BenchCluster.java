@@ -65,12 +65,26 @@ final class BenchCluster implements BenchSystem, FailoverSubject, AutoCloseable 
     return new BenchCluster(env, keyspace, null, true, Arrays.asList(endpoints.split(",")));
   }
 
-  /** Starts a local cluster in {@code dir} with {@code local start}. */
+  /**
+   * Starts a local cluster in {@code dir} with {@code local start}, owned by this process: its
+   * supervisor stops it if the bench dies without cleaning up (SIGKILL), and it is stopped here
+   * if anything after the start fails, before a caller could register it for cleanup.
+   */
   static BenchCluster startLocal(CliEnvironment env, Path dir, boolean keepDir, String keyspace) {
-    run(env, "local", "start", "--nodes", Integer.toString(NODES), "--dir", dir.toString());
-    ClusterFile file = LocalCommand.readClusterFile(dir);
-    return new BenchCluster(env, keyspace, dir, keepDir,
-        Arrays.asList(file.clientEndpoints().split(",")));
+    run(env, "local", "start", "--nodes", Integer.toString(NODES), "--dir", dir.toString(),
+        "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+    try {
+      ClusterFile file = LocalCommand.readClusterFile(dir);
+      return new BenchCluster(env, keyspace, dir, keepDir,
+          Arrays.asList(file.clientEndpoints().split(",")));
+    } catch (RuntimeException e) {
+      try {
+        run(env, "local", "stop", "--dir", dir.toString());
+      } catch (RuntimeException stop) {
+        e.addSuppressed(stop);
+      }
+      throw e;
+    }
   }
 
   /**

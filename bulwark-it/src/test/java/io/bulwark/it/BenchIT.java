@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,13 +29,24 @@ class BenchIT {
 
   @TempDir Path tmp;
 
-  @Test
-  void shortPutRun_onItsOwnLocalCluster_reportsAckedOpsAndNoErrors() throws Exception {
+  private static List<String> bench(String... args) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.bulwark.cli.Main",
-        "bench", "--workload", "put", "--clients", "4", "--duration", "2", "--warmup", "1",
-        "--rounds", "1", "--json"));
+        "-cp", System.getProperty("java.class.path"), "io.bulwark.cli.Main", "bench"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** The cluster directory the bench names on stderr ("starting a local ... in DIR ..."). */
+  private static Optional<Path> clusterDir(String stderr) {
+    return stderr.lines().filter(l -> l.startsWith("starting a local")).findFirst()
+        .map(l -> Path.of(l.substring(l.indexOf(" in ") + 4, l.lastIndexOf(" ..."))));
+  }
+
+  @Test
+  void shortPutRun_onItsOwnLocalCluster_reportsAckedOpsAndNoErrors() throws Exception {
+    List<String> cmd = bench("--workload", "put", "--clients", "4", "--duration", "2",
+        "--warmup", "1", "--rounds", "1", "--json");
     Path out = tmp.resolve("bench.out");
     Path err = tmp.resolve("bench.err");
     Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
@@ -57,12 +70,62 @@ class BenchIT {
     assertEquals(0, bulwark.get("errors").asLong(), doc.toString());
 
     // The bench named its cluster directory on stderr; it must be gone with its processes.
-    String dirLine = stderr.lines().filter(l -> l.startsWith("starting a local")).findFirst()
+    Path dir = clusterDir(stderr)
         .orElseThrow(() -> new AssertionError("no start line in:\n" + stderr));
-    Path dir = Path.of(dirLine.substring(dirLine.indexOf(" in ") + 4, dirLine.lastIndexOf(" ...")));
     assertTrue(!Files.exists(dir), dir + " was not removed");
     boolean leftover = ProcessHandle.allProcesses()
         .anyMatch(h -> h.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false));
     assertTrue(!leftover, "a process of " + dir + " is still running");
+  }
+
+  /**
+   * A bench killed with SIGKILL runs no cleanup; the cluster it started is owned by its pid
+   * ({@code local start --owner-pid}) and must stop by itself, supervisor and nodes.
+   */
+  @Test
+  void killedBench_leavesNoClusterRunning() throws Exception {
+    Path err = tmp.resolve("killed.err");
+    Process p = new ProcessBuilder(bench("--workload", "put", "--clients", "2", "--duration",
+        "120", "--warmup", "1", "--rounds", "1", "--keep-dirs"))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+    Path[] dir = new Path[1];
+    try {
+      LocalCluster.await("the bench to start measuring", Duration.ofSeconds(150), () -> {
+        String stderr = read(err);
+        clusterDir(stderr).ifPresent(d -> dir[0] = d);
+        return stderr.contains("round 1/1: bulwark, put");
+      });
+    } finally {
+      p.destroyForcibly().waitFor();
+    }
+    assertTrue(dir[0] != null, "no start line in:\n" + read(err));
+    try {
+      List<Long> pids = clusterPids(dir[0]);
+      assertEquals(4, pids.size(), "supervisor and 3 nodes in " + dir[0] + ": " + pids);
+      for (long pid : pids) {
+        LocalCluster.await("process " + pid + " of the killed bench's cluster to exit",
+            Duration.ofSeconds(60),
+            () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      }
+    } finally {
+      try (var files = Files.walk(dir[0])) { // --keep-dirs kept it for the pids; remove it now
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
+  private static List<Long> clusterPids(Path dir) throws java.io.IOException {
+    JsonNode c = JSON.readTree(dir.resolve("cluster.json").toFile());
+    List<Long> pids = new ArrayList<>(List.of(c.get("supervisorPid").asLong()));
+    c.get("nodes").forEach(n -> pids.add(n.get("pid").asLong()));
+    return pids;
   }
 }
