@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sim --seeds N [--seed S] [--steps K]}: runs the deterministic simulator of
+ * {@code sim --seeds N [--seed S] [--steps K] [--workload register|txn]}: runs the deterministic simulator of
  * {@code bulwark-sim} over the real primary-backup core (docs/testing.md). Prints one line per
  * failing seed with the command that replays it, then {@code N passed, M failed}. Exit 0 if every
  * seed passed, 1 if one failed, 2 on a usage error. Needs no cluster.
@@ -37,6 +37,11 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = "--variant", paramLabel = "V", description = "correct (default), or a "
       + "deliberately broken environment: disk-early-durable, coord-cas-ignores-epoch.")
   private String variant;
+
+  @Option(names = "--workload", paramLabel = "W", description = "register (default: "
+      + "linearizable reads and writes) or txn (cross-shard transactions: bank transfers and "
+      + "audits); a failing seed's replay line names it.")
+  private String workload;
 
   @Option(names = "--threads", paramLabel = "T", description = "Seeds run in parallel "
       + "(default: the number of cores); each seed stays deterministic.")
@@ -66,6 +71,9 @@ final class SimCommand implements Callable<Integer> {
     }
     if (variant != null) {
       args.addAll(List.of("--variant", variant));
+    }
+    if (workload != null) {
+      args.addAll(List.of("--workload", workload));
     }
     if (threads != null) {
       args.addAll(List.of("--threads", threads.toString()));

@@ -71,6 +71,13 @@ final class SimKnobs {
   final int txnKeys;
   /** The nemesis may kill a coordinator's or a participant's node at a chosen protocol step. */
   final boolean txnStepCrashes;
+  /**
+   * How long a coordinator waits for an answer before it resends a call. Sometimes longer than
+   * the txn-timeout, so that a participant's recovery can resolve a transaction between a lost
+   * answer and its resend, as on a real network with a long partition (the decide bug of
+   * 2026-11-27, found by {@code verify}, needed exactly that and no seed produced it).
+   */
+  final long coordinatorRetryNanos;
 
   SimKnobs(SplittableRandom r) {
     this(r, SimWorkload.REGISTER);
@@ -121,11 +128,14 @@ final class SimKnobs {
       accounts = 6 + r.nextInt(7);
       txnKeys = 4 + r.nextInt(6);
       txnStepCrashes = r.nextInt(10) < 8;
+      coordinatorRetryNanos = r.nextBoolean() ? 100 * MS
+          : (1 + r.nextInt(2)) * replica.txnTimeoutNanos();
     } else {
       replica = drawn;
       accounts = 0;
       txnKeys = 0;
       txnStepCrashes = false;
+      coordinatorRetryNanos = 100 * MS;
     }
   }
 
@@ -189,6 +199,7 @@ final class SimKnobs {
         + (handoverRate > 0 ? " handover=" + handoverRate : "")
         + (workload == SimWorkload.TXN ? " txn=[accounts=" + accounts + " keys=" + txnKeys
             + " timeout=" + SimTime.format(replica.txnTimeoutNanos())
+            + " coordinator-retry=" + SimTime.format(coordinatorRetryNanos)
             + (txnStepCrashes ? " step-crash" : "") + "]" : "");
   }
 }

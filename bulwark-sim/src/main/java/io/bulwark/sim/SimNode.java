@@ -46,8 +46,6 @@ final class SimNode {
   static final long REQUEST_TIMEOUT_NANOS = 5 * SimTime.SECOND;
   /** Most inputs held during a stall, as ReplicaLoop's bounded queue. */
   static final int DEFERRED_MAX = 200_000;
-  /** How long the hosted coordinator waits for an answer before it resends a call. */
-  static final long COORDINATOR_RETRY_NANOS = 100 * SimTime.MS;
   /** The coordinator gives a commit up (UNKNOWN) after this many txn-timeouts. */
   static final long COORDINATOR_GIVE_UP_TIMEOUTS = 4;
 
@@ -169,7 +167,7 @@ final class SimNode {
     disk.attach(this::onDurable);
     if (shardOf != null) {
       long timeout = knobs.replica.txnTimeoutNanos();
-      coordinator = new TxnCoordinator(id, shardOf, timeout, COORDINATOR_RETRY_NANOS,
+      coordinator = new TxnCoordinator(id, shardOf, timeout, knobs.coordinatorRetryNanos,
           COORDINATOR_GIVE_UP_TIMEOUTS * timeout);
     }
     for (ShardId shard : disk.shards()) {
