@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * monotonic clock when it dispatches an input, not when the input was queued (§3.6).
  *
  * <p>Effects: sends are batched per peer and flushed when the queue is momentarily empty; log
- * effects go to the {@link LogWriter} in order, a pass's worth at a time; configuration proposals run on a separate
- * thread (ZooKeeper calls block) and come back as inputs; replies complete pending requests,
- * and a read reply is released only if the clock, read after the value, is inside its lease.
+ * effects go to the {@link LogWriter} in order, a pass's worth at a time; configuration
+ * proposals run on a separate thread (ZooKeeper calls block) and come back as inputs; replies
+ * complete pending requests, and a read reply is released only if the clock, read after the
+ * value, is inside its lease.
  */
 final class ReplicaLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaLoop.class);
