@@ -3,6 +3,7 @@ package io.bulwark.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.cli.workload.ClusterStability;
@@ -10,6 +11,7 @@ import io.bulwark.client.BulwarkClient;
 import io.bulwark.client.BulwarkException;
 import io.bulwark.client.ClientOptions;
 import io.bulwark.client.ErrorCode;
+import io.bulwark.client.Transaction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Method: each node's data directory is a small tmpfs (a real filesystem that really fills;
  * the test needs root to mount it and says so if it cannot). Primary: writes to a key succeed;
  * then a ballast file fills its primary's tmpfs below {@code disk.reserve.bytes}: the next writes
- * fail with DISK_FULL and that message, and the last acknowledged value still reads back. The
+ * fail with DISK_FULL and that message, so does a transaction writing the key (its record is on
+ * that primary), and the last acknowledged value still reads back. The
  * ballast is deleted: the node reports the disk ok again and writes to the key succeed.
  * Backup: a ballast leaves a backup of a key's shard a few MiB, far less than the writes that
  * follow would make it append; the writes are acknowledged or refused with DISK_FULL, the
@@ -145,6 +148,13 @@ class DiskFullIT {
       System.out.println("refused: " + refusal[0]);
       assertTrue(refusal[0].contains(node + " refuses writes") && refusal[0].contains("free")
           && refusal[0].contains("disk.reserve.bytes"), refusal[0]);
+      // A transaction writing the key keeps its record on that primary: refused the same way, at
+      // once (not after the txn-timeout), and nothing of it is applied (the read below).
+      Transaction txn = client.begin("default");
+      txn.put(bytes(key), bytes("txn-during-the-refusal"));
+      BulwarkException txnRefused = assertThrows(BulwarkException.class, txn::commit);
+      assertEquals(ErrorCode.DISK_FULL, txnRefused.code(), txnRefused.getMessage());
+      assertTrue(txnRefused.getMessage().contains("disk.reserve.bytes"), txnRefused.getMessage());
       // Reads need no disk: the last acknowledged value is there, nothing refused was applied.
       lastAcked = acked[0];
       assertArrayEquals(lastAcked, client.get("default", bytes(key)).orElseThrow().value(),

@@ -20,6 +20,7 @@ import io.bulwark.core.pb.TxnResult;
 import io.bulwark.core.pb.TxnRules;
 import io.bulwark.core.pb.Versioned;
 import io.bulwark.core.txn.TxnEffect;
+import io.bulwark.core.txn.TxnRequest;
 import io.bulwark.proto.Codec;
 import io.bulwark.proto.v1.CommitTxnReply;
 import io.bulwark.proto.v1.CommitTxnRequest;
@@ -307,7 +308,17 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       fail(reply, "txn", ErrorCode.INVALID_ARGUMENT, invalid);
       return;
     }
-    txns.commit(spec.name(), TxnWire.request(req),
+    TxnRequest txn = TxnWire.request(req);
+    // As for a plain write, only the record shard's primary refuses for its disk: its record's
+    // creation would be refused here (ShardCaller) and the transaction abort only after the
+    // txn-timeout, so say why at once. Elsewhere the record goes to the real primary.
+    ShardConfig record = view.shard(new ShardId(spec.name(), spec.shardOf(txn.recordKey())));
+    String diskRefusal = record != null && record.primary().equals(self) ? disk.refusal() : null;
+    if (diskRefusal != null) {
+      fail(reply, "txn", ErrorCode.DISK_FULL, diskRefusal);
+      return;
+    }
+    txns.commit(spec.name(), txn,
         outcome -> ok(reply, "txn", start, TxnWire.commitReply(outcome)));
   }
 

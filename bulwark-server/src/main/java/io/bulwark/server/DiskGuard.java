@@ -1,6 +1,7 @@
 package io.bulwark.server;
 
 import io.bulwark.core.pb.Message;
+import io.bulwark.core.pb.Op;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
@@ -88,6 +89,17 @@ final class DiskGuard {
    */
   boolean refusesReplication(Message m) {
     return writesToDisk(m) && refusal() != null;
+  }
+
+  /**
+   * Null if a transaction write with {@code op} may be appended by a primary here; otherwise why
+   * not. Only the ops that start new work are refused — a record's creation and a prepare, which
+   * stores intents with their values; the ones that finish a transaction (decide, commit, abort)
+   * write a few bytes and release locks other writers wait for, so they go on (the reserve is
+   * there for such writes), and a transaction already prepared still ends.
+   */
+  String refusesTxnWrite(Op op) {
+    return op instanceof Op.TxnPrepare || op instanceof Op.TxnRecordCreate ? refusal() : null;
   }
 
   /** Whether handling {@code m} at a backup or learner writes to its disk. */

@@ -75,8 +75,9 @@ public final class NodeServer implements AutoCloseable {
     coord = Coordinator.connect(cfg.zookeeper(), cfg.clusterName(),
         Duration.ofMillis(cfg.zookeeperSessionMs()), Duration.ofSeconds(15));
     ClusterView view = new ClusterView();
-    // One guard, one reading of free space, for both ways a write reaches this node's disk:
-    // client writes at a primary (ClientService) and replicated entries at a backup (ReplicaLoop).
+    // One guard, one reading of free space, for every way a write reaches this node's disk:
+    // client writes at a primary (ClientService), transaction writes at a primary (ShardCaller)
+    // and replicated entries at a backup (ReplicaLoop).
     DiskGuard disk = new DiskGuard(cfg.nodeId(), store::diskFreeBytes,
         cfg.health().thresholds().diskReserveBytes(), System::nanoTime, events::emit);
     loop = new ReplicaLoop(cfg.nodeId(), store, view::keyspace, spec -> options(cfg, spec),
@@ -122,7 +123,7 @@ public final class NodeServer implements AutoCloseable {
           NodeRecord r = view.liveNode(node);
           return r != null && r.health() != NodeHealth.HEALTHY;
         });
-    shardCaller = new ShardCaller(cfg.nodeId(), loop, view);
+    shardCaller = new ShardCaller(cfg.nodeId(), loop, view, disk);
     txns = new TxnRuntime(cfg.nodeId(), view::keyspace, shardCaller, events, metrics, cfg.txn(),
         fatal);
     loop.onTxnStale((shard, stale) -> txns.recover(shard, stale.txnId(), stale.recordKey()));

@@ -38,13 +38,15 @@ final class ShardCaller implements AutoCloseable {
   private final String self;
   private final ReplicaLoop loop;
   private final ClusterView view;
+  private final DiskGuard disk;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  ShardCaller(String self, ReplicaLoop loop, ClusterView view) {
+  ShardCaller(String self, ReplicaLoop loop, ClusterView view, DiskGuard disk) {
     this.self = self;
     this.loop = loop;
     this.view = view;
+    this.disk = disk;
   }
 
   /** Sends {@code call} to the primary of {@code shard}. */
@@ -58,8 +60,19 @@ final class ShardCaller implements AutoCloseable {
     }
   }
 
-  /** Hands {@code call} to this node's replica of {@code shard}. */
+  /**
+   * Hands {@code call} to this node's replica of {@code shard}. While this node is short of disk
+   * (DESIGN §6), a write that starts new transaction work is refused here, as a plain client
+   * write is: the coordinator resends it until its transaction times out and aborts, or space
+   * returns (DiskGuard#refusesTxnWrite says which writes still go on).
+   */
   void local(ShardId shard, TxnEffect.ShardCall call, Consumer<ClientReply> done) {
+    String diskRefusal = call instanceof TxnEffect.Write w
+        ? disk.refusesTxnWrite(w.command().op()) : null;
+    if (diskRefusal != null) {
+      done.accept(new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE, diskRefusal, null));
+      return;
+    }
     if (call instanceof TxnEffect.Write w) {
       loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, w.command()), done);
     } else {

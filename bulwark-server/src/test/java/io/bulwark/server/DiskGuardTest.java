@@ -82,4 +82,31 @@ class DiskGuardTest {
     assertFalse(guard.refusesReplication(withEntries), "space returned: entries are taken again");
     assertEquals(List.of("writes-refused", "writes-resumed"), events);
   }
+
+  /**
+   * Transaction writes at a primary short of disk: new work (a record's creation, a prepare with
+   * its intents) is refused with the guard's message; what ends a transaction (decide, commit,
+   * abort) goes on, so prepared transactions still finish and release their locks.
+   */
+  @Test
+  void belowTheReserve_refusesNewTransactionWork_butLetsTransactionsFinish() {
+    byte[] k = "k".getBytes(UTF_8);
+    Op prepare = new Op.TxnPrepare("t1", k, List.of(), List.of(new Op.TxnWrite(k, k)), false);
+    Op create = new Op.TxnRecordCreate("t1", List.of(0, 1), 1_000_000_000L);
+    List<Op> finishing = List.of(
+        new Op.TxnRecordDecide("t1", io.bulwark.core.pb.TxnResult.Status.COMMITTED),
+        new Op.TxnCommit("t1"), new Op.TxnAbort("t1"));
+    assertNull(guard.refusesTxnWrite(prepare));
+    assertNull(guard.refusesTxnWrite(create));
+
+    free = 40 * MIB;
+    now += DiskGuard.CHECK_INTERVAL_NANOS;
+
+    assertEquals(guard.refusal(), guard.refusesTxnWrite(prepare));
+    assertEquals(guard.refusal(), guard.refusesTxnWrite(create));
+    assertNotNull(guard.refusesTxnWrite(prepare));
+    for (Op op : finishing) {
+      assertNull(guard.refusesTxnWrite(op), op.toString());
+    }
+  }
 }
