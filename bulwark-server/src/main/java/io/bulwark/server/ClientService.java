@@ -188,10 +188,7 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       return;
     }
     ShardId shard = new ShardId(keyspace, spec.shardOf(key.toByteArray()));
-    // Only the primary appends client writes; elsewhere the replica redirects (NOT_PRIMARY), so
-    // a node short of disk must not refuse a write a healthy primary would take.
-    ShardConfig config = view.shard(shard);
-    String diskRefusal = config != null && config.primary().equals(self) ? disk.refusal() : null;
+    String diskRefusal = diskRefusalAsPrimaryOf(shard);
     if (diskRefusal != null) {
       fail(reply, opName, ErrorCode.DISK_FULL, diskRefusal);
       return;
@@ -309,11 +306,10 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       return;
     }
     TxnRequest txn = TxnWire.request(req);
-    // As for a plain write, only the record shard's primary refuses for its disk: its record's
-    // creation would be refused here (ShardCaller) and the transaction abort only after the
-    // txn-timeout, so say why at once. Elsewhere the record goes to the real primary.
-    ShardConfig record = view.shard(new ShardId(spec.name(), spec.shardOf(txn.recordKey())));
-    String diskRefusal = record != null && record.primary().equals(self) ? disk.refusal() : null;
+    // The record's creation would be refused here (ShardCaller) and the transaction abort only
+    // after the txn-timeout: say why at once, as a plain write does.
+    String diskRefusal = diskRefusalAsPrimaryOf(
+        new ShardId(spec.name(), spec.shardOf(txn.recordKey())));
     if (diskRefusal != null) {
       fail(reply, "txn", ErrorCode.DISK_FULL, diskRefusal);
       return;
@@ -680,6 +676,16 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
 
   private static String unknownKeyspace(String name) {
     return "keyspace '" + name + "' does not exist (see `bulwark keyspace list`)";
+  }
+
+  /**
+   * Why this node refuses a write to {@code shard} for its disk, or null. Only the primary
+   * appends a client's write; elsewhere the replica redirects (NOT_PRIMARY), so a node short of
+   * disk must not refuse a write a healthy primary would take.
+   */
+  private String diskRefusalAsPrimaryOf(ShardId shard) {
+    ShardConfig config = view.shard(shard);
+    return config != null && config.primary().equals(self) ? disk.refusal() : null;
   }
 
   private <T> void ok(StreamObserver<T> reply, String op, long start, T value) {

@@ -71,11 +71,11 @@ final class DiskGuard {
       }
     }
     if (event != null) {
-      // One line when the node starts and stops refusing: client writes get DISK_FULL, and
-      // replicated entries and snapshot chunks are dropped
-      // (bulwark_replica_refused_messages_total).
+      // One line when the node starts and stops refusing: client writes get DISK_FULL, new
+      // transaction work (records, prepares) is refused, and replicated entries and snapshot
+      // chunks are dropped (bulwark_replica_refused_messages_total).
       emit.accept(event, "freeBytes=" + free + " reserveBytes=" + reserveBytes
-          + " scope=client-writes,replicated-entries,snapshots");
+          + " scope=client-writes,txn-new-work,replicated-entries,snapshots");
     }
     return message;
   }
