@@ -72,6 +72,20 @@ public final class NodeStore implements AutoCloseable {
   private final WriteOptions unsyncedWrite;
   private final ConcurrentHashMap<ShardId, RocksShardStateMachine> machines =
       new ConcurrentHashMap<>();
+  /**
+   * Each shard's last log position as this store's last append left it; absent while unknown
+   * (not appended to since open, or changed since by a truncation, trim or drop). Saves
+   * {@link #append} a reverse seek per shard per group: over a log of trimmed ranges that seek
+   * was 14 % of the log writer's CPU under 64 writers.
+   */
+  private final ConcurrentHashMap<ShardId, LogPosition> lastAppended = new ConcurrentHashMap<>();
+
+  /** A log entry's place: what {@link #append} checks a shard's next entry against. */
+  private record LogPosition(long index, long epoch) {
+    static LogPosition of(LogEntry entry) {
+      return entry == null ? null : new LogPosition(entry.index(), entry.epoch());
+    }
+  }
   /** Calls hold the read lock; close takes the write lock, so no call uses a freed handle. */
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
@@ -171,28 +185,36 @@ public final class NodeStore implements AutoCloseable {
       return;
     }
     call("append", null, () -> {
-      Map<ShardId, LogEntry> lastByShard = new HashMap<>();
+      Map<ShardId, LogPosition> lastByShard = new HashMap<>();
       Map<ShardId, byte[]> prefixes = new HashMap<>();
       try (WriteBatch batch = new WriteBatch()) {
         for (LogAppend append : appends) {
           ShardId shard = append.shard();
           byte[] prefix = prefixes.computeIfAbsent(shard, Keys::shardPrefix);
           if (!lastByShard.containsKey(shard)) {
-            lastByShard.put(shard, lastEntry(shard, prefix));
+            LogPosition known = lastAppended.get(shard);
+            lastByShard.put(shard, known != null ? known
+                : LogPosition.of(lastEntry(shard, prefix)));
           }
           checkAppendable(shard, lastByShard.get(shard), append.entry());
           batch.put(logCf, Keys.logKey(prefix, append.entry().index()),
               Rows.logValue(append.entry()));
-          lastByShard.put(shard, append.entry());
+          lastByShard.put(shard, LogPosition.of(append.entry()));
         }
         // One sync for the whole batch, across shards: the group commit of DESIGN §3.1.
-        db.write(syncedWrite, batch);
+        try {
+          db.write(syncedWrite, batch);
+        } catch (RocksDBException e) {
+          lastByShard.keySet().forEach(lastAppended::remove); // Written or not: unknown.
+          throw e;
+        }
+        lastAppended.putAll(lastByShard);
       }
       return null;
     });
   }
 
-  private void checkAppendable(ShardId shard, LogEntry last, LogEntry entry)
+  private void checkAppendable(ShardId shard, LogPosition last, LogEntry entry)
       throws RocksDBException {
     if (last == null) {
       long applied = appliedPosition(shard).index();
@@ -294,6 +316,7 @@ public final class NodeStore implements AutoCloseable {
       throw new IllegalArgumentException("truncateAfter index must be >= 0, was " + index);
     }
     call("truncateAfter", shard, () -> {
+      lastAppended.remove(shard);
       long applied = appliedPosition(shard).index();
       if (index < applied) {
         throw new IllegalArgumentException("truncateAfter(" + index + ") of shard " + shard
@@ -325,6 +348,7 @@ public final class NodeStore implements AutoCloseable {
       throw new IllegalArgumentException("trimBefore index must be >= 1, was " + index);
     }
     call("trimBefore", shard, () -> {
+      lastAppended.remove(shard);
       long applied = appliedPosition(shard).index();
       if (index > applied + 1) {
         throw new IllegalArgumentException("trimBefore(" + index + ") of shard " + shard
@@ -437,6 +461,7 @@ public final class NodeStore implements AutoCloseable {
         batch.deleteRange(metaCf, metaPrefix, Keys.successor(metaPrefix));
         db.write(syncedWrite, batch);
       }
+      lastAppended.remove(shard);
       RocksShardStateMachine dropped = machines.remove(shard);
       if (dropped != null) {
         dropped.markDropped();

@@ -294,4 +294,17 @@ class NodeStoreLogTest {
       assertEquals(6, store.lastLogIndex(USERS_0));
     }
   }
+
+  @Test
+  void droppedShard_acceptsAFreshLogFromIndexOne() {
+    try (NodeStore store = NodeStore.open(dir)) {
+      store.append(puts(USERS_0, 3, 1, 5));
+      store.dropShard(USERS_0);
+      // The store remembers each shard's last appended position; a drop must make it forget.
+      store.append(puts(USERS_0, 1, 1, 2));
+      assertEquals(1, store.firstLogIndex(USERS_0));
+      assertEquals(2, store.lastLogIndex(USERS_0));
+      assertEquals(1, store.readLog(USERS_0, 1, 10).get(1).epoch());
+    }
+  }
 }
