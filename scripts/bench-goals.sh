@@ -3,7 +3,7 @@
 # after the other, each with etcd and ZooKeeper measured in the same invocation. Writes each
 # run's JSON to OUT/<name>.json, its table and progress to OUT/<name>.txt, and the machine's
 # description to OUT/machine.txt. Run it on a quiet machine: the figures are only as good as
-# the cores the three systems get. Takes about 30 minutes (ONLY=put64 runs one).
+# the cores the three systems get. Takes about 45 minutes (ONLY=put64 runs one).
 #
 #   scripts/bench-goals.sh                     # OUT=bench-runs/<UTC time>
 #   ONLY=failover scripts/bench-goals.sh
