@@ -42,6 +42,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -101,6 +104,16 @@ public final class BulwarkClient implements AutoCloseable {
   private final Retrier retrier;
   private final java.util.concurrent.atomic.AtomicLong txnSeq =
       new java.util.concurrent.atomic.AtomicLong();
+  /**
+   * Runs what is left of an asynchronous call after its first attempt failed: the retry loop
+   * waits (backoff, redirects, refreshes), which a network thread must never do. Threads are
+   * made on demand and end after a minute idle, so a client that never retries holds none.
+   */
+  private final ExecutorService retries = Executors.newCachedThreadPool(runnable -> {
+    Thread t = new Thread(runnable, "bulwark-client-retry");
+    t.setDaemon(true);
+    return t;
+  });
 
   private BulwarkClient(
       List<String> endpoints, ClientOptions options, Function<String, ManagedChannel> factory) {
@@ -164,6 +177,55 @@ public final class BulwarkClient implements AutoCloseable {
     return r.getFound()
         ? Optional.of(new VersionedValue(r.getValue().toByteArray(), r.getVersion()))
         : Optional.empty();
+  }
+
+  /**
+   * {@link #put} without blocking the calling thread: the future completes with the same result,
+   * or fails with the {@link BulwarkException} put would throw. The request goes out at once;
+   * the future completes on a network thread, so stages that depend on it must not block (use
+   * the {@code ...Async} stages with an executor of your own for work that may). Retries, if the
+   * first attempt fails, run on a thread of the client's.
+   */
+  public CompletableFuture<WriteResult> putAsync(String keyspace, byte[] key, byte[] value) {
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(key, "key");
+    KeyspaceSpec spec = keyspace == null ? null : view.spec(keyspace);
+    if (spec == null) {
+      // The keyspace must be described first, which blocks: the whole call goes to a thread
+      // that may wait. Only a client's first call to a keyspace takes this path.
+      return CompletableFuture.supplyAsync(() -> put(keyspace, key, value), retries);
+    }
+    CallState s = retrier.begin("put keyspace=" + keyspace);
+    int shard = spec.shardOf(key);
+    long seq = ids.begin();
+    ByteString k = ByteString.copyFrom(key);
+    ByteString v = ByteString.copyFrom(value);
+    Supplier<PutRequest> request = () -> PutRequest.newBuilder()
+        .setKeyspace(keyspace).setKey(k).setValue(v).setId(ids.idFor(seq)).build();
+    return keyedAsync(keyspace, retrier.runAsync(s, true, retrier.shardPrimary(keyspace, shard),
+        (stub, reply) -> stub.put(request.get(), reply), stub -> stub.put(request.get()), retries))
+        .whenComplete((r, e) -> ids.end(seq)) // Never sent again either way, as in write().
+        .thenApply(Convert::writeResult);
+  }
+
+  /**
+   * {@link #get} without blocking the calling thread; completes as {@link #putAsync} does.
+   */
+  public CompletableFuture<Optional<VersionedValue>> getAsync(String keyspace, byte[] key) {
+    Objects.requireNonNull(key, "key");
+    KeyspaceSpec spec = keyspace == null ? null : view.spec(keyspace);
+    if (spec == null) {
+      return CompletableFuture.supplyAsync(() -> get(keyspace, key), retries);
+    }
+    CallState s = retrier.begin("get keyspace=" + keyspace);
+    int shard = spec.shardOf(key);
+    GetRequest req = GetRequest.newBuilder().setKeyspace(keyspace)
+        .setKey(ByteString.copyFrom(key)).build();
+    return keyedAsync(keyspace, retrier.runAsync(s, false, retrier.shardPrimary(keyspace, shard),
+        (stub, reply) -> stub.get(req, reply), stub -> stub.get(req), retries))
+        .thenApply(r -> r.getFound()
+            ? Optional.of(new VersionedValue(r.getValue().toByteArray(), r.getVersion()))
+            : Optional.<VersionedValue>empty());
   }
 
   /** Deletes {@code key} (a write of a tombstone; absent keys are no error). Idempotent. */
@@ -541,6 +603,7 @@ public final class BulwarkClient implements AutoCloseable {
    */
   @Override
   public void close() {
+    retries.shutdown();
     channels.close();
   }
 
@@ -594,6 +657,15 @@ public final class BulwarkClient implements AutoCloseable {
     view.putSpec(r.getSpec());
     view.applyShards(r.getShardsList());
     return Convert.keyspace(r.getSpec(), r.getShardsList());
+  }
+
+  /** {@link #keyed} for an asynchronous call. */
+  private <T> CompletableFuture<T> keyedAsync(String keyspace, CompletableFuture<T> call) {
+    return call.whenComplete((r, e) -> {
+      if (e instanceof BulwarkException b && b.code() == ErrorCode.UNKNOWN_KEYSPACE) {
+        view.forgetKeyspace(keyspace);
+      }
+    });
   }
 
   /** Runs a keyspace's request; UNKNOWN_KEYSPACE also drops the keyspace from the cache. */

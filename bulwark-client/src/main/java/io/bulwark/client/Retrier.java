@@ -4,10 +4,16 @@ import io.bulwark.proto.v1.BulwarkGrpc;
 import io.bulwark.proto.v1.ErrorDetail;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * refreshed by one Status call before the next attempt, at most once per backoffMin client-wide,
  * and by one thread at a time (others go on with the old view rather than wait).
  *
- * <p>Thread-safe; {@link #run} blocks the calling thread for at most the call's deadline.
+ * <p>Thread-safe; {@link #run} blocks the calling thread for at most the call's deadline;
+ * {@link #runAsync} blocks no thread but the executor's it is given, and only after a failure.
  */
 final class Retrier {
   private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
@@ -51,6 +58,14 @@ final class Retrier {
   /** One attempt of a request against a stub that already carries the attempt's deadline. */
   interface Rpc<T> {
     T call(BulwarkGrpc.BulwarkBlockingStub stub);
+  }
+
+  /**
+   * One attempt of a request that does not block: it hands the reply, or the failure, to
+   * {@code reply} (on a network thread).
+   */
+  interface AsyncRpc<T> {
+    void call(BulwarkGrpc.BulwarkStub stub, StreamObserver<T> reply);
   }
 
   /** Where to send the next attempt. */
@@ -136,14 +151,103 @@ final class Retrier {
    * (a transaction commit, which the node answers only once the record is decided).
    */
   <T> T run(CallState s, boolean write, Route route, Rpc<T> rpc, long attemptNanosMax) {
+    return retry(s, write, route, rpc, attemptNanosMax, null, null);
+  }
+
+  /**
+   * {@link #run} without blocking the calling thread while things go well: the first attempt
+   * goes out through the asynchronous stub, and its reply completes the returned future on the
+   * network thread that received it. If that attempt fails, or the view is due for a refresh
+   * (which blocks), the rest of the call runs as {@link #run} would, the first attempt's error
+   * classified first, on {@code blocking}, a thread that may wait. The future fails with the
+   * {@link BulwarkException} {@link #run} would throw.
+   */
+  <T> CompletableFuture<T> runAsync(CallState s, boolean write, Route route, AsyncRpc<T> first,
+      Rpc<T> rest, Executor blocking) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    if (view.refreshDue(System.nanoTime(), backoffMinNanos)) {
+      continueOn(blocking, out, s, () -> run(s, write, route, rest));
+      return out;
+    }
+    String address;
+    BulwarkGrpc.BulwarkStub stub;
+    try {
+      address = route.pick(s);
+      stub = BulwarkGrpc.newStub(channels.get(address));
+    } catch (IllegalStateException closed) {
+      out.completeExceptionally(s.closed());
+      return out;
+    }
+    s.attempts++;
+    s.tried.add(address);
+    first.call(stub.withDeadlineAfter(Math.min(rpcTimeoutNanos, s.remainingNanos()),
+        TimeUnit.NANOSECONDS), new StreamObserver<T>() {
+          private T reply;
+
+          @Override
+          public void onNext(T value) {
+            reply = value;
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            StatusRuntimeException e = t instanceof StatusRuntimeException sre ? sre
+                : Status.fromThrowable(t).asRuntimeException();
+            continueOn(blocking, out, s,
+                () -> retry(s, write, route, rest, rpcTimeoutNanos, address, e));
+          }
+
+          @Override
+          public void onCompleted() {
+            s.answered = true;
+            out.complete(reply);
+          }
+        });
+    return out;
+  }
+
+  /** Runs the rest of a call on {@code blocking}; a closed client's executor ends it at once. */
+  private static <T> void continueOn(Executor blocking, CompletableFuture<T> out, CallState s,
+      Supplier<T> rest) {
+    try {
+      blocking.execute(() -> {
+        try {
+          out.complete(rest.get());
+        } catch (RuntimeException | Error e) {
+          out.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException closed) {
+      out.completeExceptionally(s.closed());
+    }
+  }
+
+  /**
+   * The retry loop of {@link #run}. If {@code failure} is not null, an attempt to
+   * {@code failedAddress} already failed with it, and the loop starts by handling that error.
+   */
+  private <T> T retry(CallState s, boolean write, Route route, Rpc<T> rpc, long attemptNanosMax,
+      String failedAddress, StatusRuntimeException failure) {
     String redirect = null;
     int freeRedirects = 0;
     int pauses = 0;
+    String address = failedAddress;
+    StatusRuntimeException error = failure;
     while (true) {
+      if (error != null) {
+        redirect = onError(s, write, route, address, error);
+        error = null;
+        if (redirect != null && freeRedirects < FREE_REDIRECTS_MAX
+            && !s.failed.contains(redirect)) {
+          freeRedirects++;
+        } else {
+          pause(s, pauses++);
+        }
+      }
       if (redirect == null) {
         refreshIfDue(s);
       }
-      String address = redirect != null ? redirect : route.pick(s);
+      address = redirect != null ? redirect : route.pick(s);
       // The channel first, the deadline after: creating a channel can take a while (the first
       // one starts Netty's event loop), and that must not eat into the attempt's deadline.
       BulwarkGrpc.BulwarkBlockingStub stub = stub(s, address);
@@ -158,13 +262,8 @@ final class Retrier {
         s.answered = true;
         return out;
       } catch (StatusRuntimeException e) {
-        redirect = onError(s, write, route, address, e);
+        error = e;
       }
-      if (redirect != null && freeRedirects < FREE_REDIRECTS_MAX && !s.failed.contains(redirect)) {
-        freeRedirects++;
-        continue;
-      }
-      pause(s, pauses++);
     }
   }
 
