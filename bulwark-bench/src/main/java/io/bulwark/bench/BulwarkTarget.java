@@ -9,14 +9,16 @@ import io.bulwark.client.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Bulwark through its Java client. Every session shares one {@link BulwarkClient}: the client is
  * built to be shared (thread-safe, one gRPC channel per node, requests multiplexed), which is how
  * an application uses it.
  *
- * <p>put is {@link BulwarkClient#put}; get is {@link BulwarkClient#get}, a lease read at the
- * shard's primary (linearizable); cas is a get followed by {@link
+ * <p>put is {@link BulwarkClient#put} ({@link BulwarkClient#putAsync} in the closed loop); get is
+ * {@link BulwarkClient#get} ({@link BulwarkClient#getAsync}), a lease read at the shard's primary
+ * (linearizable); cas is a get followed by {@link
  * BulwarkClient#compareAndSetVersion} with the version read; txn is a {@link Transaction} that
  * reads both keys and writes both (two-phase commit when they are in different shards; an abort
  * is a lost race, not retried). Durability is the keyspace's (the
@@ -55,6 +57,17 @@ public final class BulwarkTarget implements Target {
       public byte[] get(byte[] key) {
         Optional<VersionedValue> v = client.get(keyspace, key);
         return v.map(VersionedValue::value).orElse(null);
+      }
+
+      @Override
+      public CompletionStage<Void> putAsync(byte[] key, byte[] value) {
+        return client.putAsync(keyspace, key, value).thenApply(r -> null);
+      }
+
+      @Override
+      public CompletionStage<byte[]> getAsync(byte[] key) {
+        return client.getAsync(keyspace, key)
+            .thenApply(v -> v.map(VersionedValue::value).orElse(null));
       }
 
       @Override

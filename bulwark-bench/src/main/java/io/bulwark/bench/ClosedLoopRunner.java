@@ -3,6 +3,14 @@ package io.bulwark.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,9 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one closed-loop measurement against one {@link Target}: {@code clients} threads, each
+ * Runs one closed-loop measurement against one {@link Target}: {@code clients} clients, each
  * sending its next request only when the previous one is answered, first for the warm-up, then
- * for the measured window.
+ * for the measured window. Clients of put, get and mixed use the session's asynchronous calls
+ * and send the next request from the completion of the previous one, so the load costs no
+ * thread wake-up per request on the bench's side, for every system alike; cas and txn, which
+ * chain several calls, run one thread per client.
  *
  * <p><b>What is counted.</b> An operation is recorded only if it both started and ended inside
  * the measured window {@code [start + warmup, start + warmup + duration)}; one that straddles an
@@ -137,34 +148,41 @@ public final class ClosedLoopRunner {
     long startNanos = nanoClock.getAsLong();
     Window window = new Window(startNanos + TimeUnit.SECONDS.toNanos(config.warmupSeconds()),
         TimeUnit.SECONDS.toNanos(config.durationSeconds()), cpu);
-    List<Client> clients = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < sessions.size(); i++) {
-      Client c = new Client(sessions.get(i), config, config.seed() + i, window);
-      clients.add(c);
-      Thread t = new Thread(c, "bench-client-" + i);
+    boolean async = config.workload() != Workload.CAS && config.workload() != Workload.TXN;
+    ScheduledExecutorService pauses = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-error-pause");
       t.setDaemon(true);
-      t.start();
-      threads.add(t);
-    }
-    long overrunDeadline = System.nanoTime()
-        + TimeUnit.SECONDS.toNanos(config.warmupSeconds() + config.durationSeconds())
-        + TimeUnit.MILLISECONDS.toNanos(OVERRUN_MAX_MS);
-    for (Thread t : threads) {
-      long left = overrunDeadline - System.nanoTime();
-      if (left > 0) {
-        TimeUnit.NANOSECONDS.timedJoin(t, left);
+      return t;
+    });
+    List<Tally> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < sessions.size(); i++) {
+        Tally c = async
+            ? new AsyncClient(sessions.get(i), config, config.seed() + i, window, pauses)
+            : new Client(sessions.get(i), config, config.seed() + i, window);
+        clients.add(c);
+        Thread t = new Thread(c, "bench-client-" + i);
+        t.setDaemon(true);
+        t.start();
       }
-      if (t.isAlive()) {
-        throw new BenchException(system + ": a client was still waiting for an answer "
-            + OVERRUN_MAX_MS + " ms after the measured window ended; the system is stuck");
+      long overrunDeadline = System.nanoTime()
+          + TimeUnit.SECONDS.toNanos(config.warmupSeconds() + config.durationSeconds())
+          + TimeUnit.MILLISECONDS.toNanos(OVERRUN_MAX_MS);
+      for (Tally c : clients) {
+        long left = overrunDeadline - System.nanoTime();
+        if (!c.finished.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          throw new BenchException(system + ": a client was still waiting for an answer "
+              + OVERRUN_MAX_MS + " ms after the measured window ended; the system is stuck");
+        }
       }
+    } finally {
+      pauses.shutdownNow();
     }
     Histogram merged = RunResult.newHistogram();
     long errors = 0;
     long conflicts = 0;
     String firstError = null;
-    for (Client c : clients) {
+    for (Tally c : clients) {
       merged.add(c.latencyMicros);
       errors += c.errors;
       conflicts += c.conflicts;
@@ -217,19 +235,24 @@ public final class ClosedLoopRunner {
     }
   }
 
-  /** One closed-loop client. Its counters are read only after its thread ended. */
-  private final class Client implements Runnable {
+  /**
+   * One closed-loop client's state and counters. A client has one operation in flight at a time,
+   * so its counters are written by one thread at a time, each completion happening after the
+   * previous; they are read only after {@link #finished}.
+   */
+  private abstract class Tally implements Runnable {
     final Target.Session session;
     final BenchConfig config;
     final SplittableRandom random;
     final Window window;
     final byte[] value;
     final Histogram latencyMicros = RunResult.newHistogram();
+    final CountDownLatch finished = new CountDownLatch(1);
     long errors;
     long conflicts;
     String firstError;
 
-    Client(Target.Session session, BenchConfig config, long seed, Window window) {
+    Tally(Target.Session session, BenchConfig config, long seed, Window window) {
       this.session = session;
       this.config = config;
       this.random = new SplittableRandom(seed);
@@ -237,8 +260,123 @@ public final class ClosedLoopRunner {
       this.value = Keys.value(config.valueSizeBytes(), seed);
     }
 
+    /** Counts an operation that ran from {@code start}, if the window holds all of it. */
+    void record(long start, boolean conflict, Throwable failure) {
+      long end = nanoClock.getAsLong();
+      window.observe(end);
+      if (!window.contains(start, end)) {
+        return;
+      }
+      if (failure == null) {
+        latencyMicros.recordValue(
+            Math.min(Math.max(1, (end - start) / 1000), RunResult.LATENCY_MICROS_MAX));
+        conflicts += conflict ? 1 : 0;
+      } else {
+        errors++;
+        if (firstError == null) {
+          firstError = String.valueOf(failure);
+        }
+      }
+    }
+  }
+
+  /**
+   * A client of the put, get and mixed workloads: it sends each request through the session's
+   * asynchronous call and the next one from the completion, so no thread waits per request. Its
+   * thread only sends the first request (with a session whose calls complete at once, it runs the
+   * whole loop, as a blocking client would).
+   */
+  private final class AsyncClient extends Tally {
+    private final ScheduledExecutorService pauses;
+
+    AsyncClient(Target.Session session, BenchConfig config, long seed, Window window,
+        ScheduledExecutorService pauses) {
+      super(session, config, seed, window);
+      this.pauses = pauses;
+    }
+
     @Override
     public void run() {
+      // A loop, not recursion, for operations that complete before their callback is set.
+      while (true) {
+        long start = nanoClock.getAsLong();
+        window.observe(start);
+        if (window.over(start)) {
+          finished.countDown();
+          return;
+        }
+        CompletableFuture<?> op;
+        try {
+          op = once().toCompletableFuture();
+        } catch (RuntimeException e) {
+          op = CompletableFuture.failedFuture(e);
+        }
+        if (!op.isDone()) {
+          op.whenComplete((r, e) -> afterOp(start, e, true));
+          return;
+        }
+        Throwable failure = null;
+        try {
+          op.join();
+        } catch (CompletionException | CancellationException e) {
+          failure = e;
+        }
+        if (!afterOp(start, failure, false)) {
+          return;
+        }
+      }
+    }
+
+    /**
+     * Records the operation; then, if {@code resume}, goes on with the next one. Returns whether
+     * the caller's loop should go on itself (false: the next operation is scheduled after an
+     * error pause, or already running).
+     */
+    private boolean afterOp(long start, Throwable failure, boolean resume) {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      record(start, false, cause);
+      if (cause != null && errorPauseMillis > 0) {
+        try {
+          pauses.schedule(this, errorPauseMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException abandoned) {
+          finished.countDown(); // The run is over (it gave up on a stuck client).
+        }
+        return false;
+      }
+      if (resume) {
+        run();
+        return false;
+      }
+      return true;
+    }
+
+    private CompletionStage<?> once() {
+      byte[] key = Keys.key(random.nextInt(config.keys()));
+      if (config.workload() != Workload.PUT
+          && random.nextInt(100) < config.workload().readPercent()) {
+        return session.getAsync(key);
+      }
+      return session.putAsync(key, value);
+    }
+  }
+
+  /** A client of the cas and txn workloads, each operation several blocking calls. */
+  private final class Client extends Tally {
+    Client(Target.Session session, BenchConfig config, long seed, Window window) {
+      super(session, config, seed, window);
+    }
+
+    @Override
+    public void run() {
+      try {
+        loop();
+      } finally {
+        finished.countDown();
+      }
+    }
+
+    private void loop() {
       while (true) {
         long start = nanoClock.getAsLong();
         window.observe(start);
@@ -255,20 +393,7 @@ public final class ClosedLoopRunner {
           ok = false;
           failure = e;
         }
-        long end = nanoClock.getAsLong();
-        window.observe(end);
-        if (window.contains(start, end)) {
-          if (ok) {
-            latencyMicros.recordValue(
-                Math.min(Math.max(1, (end - start) / 1000), RunResult.LATENCY_MICROS_MAX));
-            conflicts += conflict ? 1 : 0;
-          } else {
-            errors++;
-            if (firstError == null) {
-              firstError = String.valueOf(failure);
-            }
-          }
-        }
+        record(start, conflict, failure);
         if (failure instanceof InterruptedException) {
           Thread.currentThread().interrupt();
           return;
@@ -279,28 +404,16 @@ public final class ClosedLoopRunner {
       }
     }
 
-    /** One operation of the workload; false only for a cas or txn that lost its race. */
+    /** One cas or txn; false if it lost its race. */
     private boolean once() throws Exception {
       int index = random.nextInt(config.keys());
       byte[] key = Keys.key(index);
-      switch (config.workload()) {
-        case CAS:
-          return session.cas(key, value);
-        case TXN:
-          // A second key other than the first: shift by 1..keys-1.
-          int other = (index + 1 + random.nextInt(config.keys() - 1)) % config.keys();
-          return session.txn(key, Keys.key(other), value);
-        case PUT:
-          session.put(key, value);
-          return true;
-        default:
-          if (random.nextInt(100) < config.workload().readPercent()) {
-            session.get(key);
-          } else {
-            session.put(key, value);
-          }
-          return true;
+      if (config.workload() == Workload.CAS) {
+        return session.cas(key, value);
       }
+      // A second key other than the first: shift by 1..keys-1.
+      int other = (index + 1 + random.nextInt(config.keys() - 1)) % config.keys();
+      return session.txn(key, Keys.key(other), value);
     }
 
     /** False if interrupted (the run is being abandoned). */

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +69,18 @@ public final class EtcdTarget implements Target {
       }
 
       @Override
+      public CompletionStage<Void> putAsync(byte[] key, byte[] value) {
+        return bounded(kv.put(ByteSequence.from(key), ByteSequence.from(value),
+            PutOption.DEFAULT)).thenApply(r -> null);
+      }
+
+      @Override
+      public CompletionStage<byte[]> getAsync(byte[] key) {
+        return bounded(kv.get(ByteSequence.from(key), LINEARIZABLE)).thenApply(
+            r -> r.getKvs().isEmpty() ? null : r.getKvs().get(0).getValue().getBytes());
+      }
+
+      @Override
       public boolean cas(byte[] key, byte[] value) throws Exception {
         ByteSequence k = ByteSequence.from(key);
         GetResponse r = await(kv.get(k, LINEARIZABLE));
@@ -97,6 +110,11 @@ public final class EtcdTarget implements Target {
   /** The key's mod_revision, 0 if absent (what a Cmp on an absent key compares with). */
   private static long modRevision(GetResponse r) {
     return r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
+  }
+
+  /** {@code f}, failed with a TimeoutException if unanswered after {@link #CALL_TIMEOUT_MS}. */
+  private static <T> CompletableFuture<T> bounded(CompletableFuture<T> f) {
+    return f.orTimeout(CALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   private static <T> T await(CompletableFuture<T> f) throws Exception {

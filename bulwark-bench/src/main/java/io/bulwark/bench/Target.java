@@ -1,5 +1,8 @@
 package io.bulwark.bench;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * One system under test, as a client sees it: Bulwark, etcd or ZooKeeper. A target hands out
  * {@link Session}s, one per client thread of the load; how sessions share connections is the
@@ -26,8 +29,8 @@ public interface Target extends AutoCloseable {
   void close();
 
   /**
-   * The operations of one client. Every method blocks until the system acknowledges it, and
-   * throws if it did not succeed (the runner counts the throw as an error); none retries beyond
+   * The operations of one client. Every method but the {@code ...Async} ones blocks until the
+   * system acknowledges it, and throws if it did not succeed (the runner counts the throw as an error); none retries beyond
    * what the system's own client does.
    */
   interface Session extends AutoCloseable {
@@ -45,6 +48,30 @@ public interface Target extends AutoCloseable {
      * @return the value, or null if absent
      */
     byte[] get(byte[] key) throws Exception;
+
+    /**
+     * {@link #put} without blocking the caller: the stage completes when the system acknowledges
+     * the write, or fails with what put would throw. The default runs put on the calling thread;
+     * targets override it with their client's asynchronous call, so that a closed loop of many
+     * clients needs no thread parked per request.
+     */
+    default CompletionStage<Void> putAsync(byte[] key, byte[] value) {
+      try {
+        put(key, value);
+        return CompletableFuture.completedFuture(null);
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+
+    /** {@link #get} without blocking the caller; see {@link #putAsync}. */
+    default CompletionStage<byte[]> getAsync(byte[] key) {
+      try {
+        return CompletableFuture.completedFuture(get(key));
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
 
     /**
      * Reads the key's version, then writes {@code value} only if that version is still current.

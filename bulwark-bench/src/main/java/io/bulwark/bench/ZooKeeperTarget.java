@@ -3,6 +3,8 @@ package io.bulwark.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.AsyncCallback;
@@ -19,7 +21,8 @@ import org.apache.zookeeper.data.Stat;
  * requests are handled strictly in order, so sharing one would serialise the clients, which no
  * application does. Keys are znodes {@code /bench/KEY}, created by the preload.
  *
- * <p>put is {@code setData(path, value, -1)} on an existing znode; get is the usual
+ * <p>put is {@code setData(path, value, -1)} on an existing znode (its asynchronous form in the
+ * closed loop, as get's); get is the usual
  * "linearizable" recipe, {@code sync(path)} then {@code getData} (ZooKeeper does not strictly
  * promise linearizable reads even so). The sync is sent asynchronously and the read right behind
  * it: the session's order makes the read wait for the sync on the server, so the pair costs one
@@ -88,6 +91,28 @@ public final class ZooKeeperTarget implements Target {
       }
 
       @Override
+      public CompletionStage<Void> putAsync(byte[] key, byte[] value) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        zk.setData(path(key), value, -1, (rc, p, ctx, stat) -> complete(done, rc, p, null), null);
+        return done;
+      }
+
+      @Override
+      public CompletionStage<byte[]> getAsync(byte[] key) {
+        String p = path(key);
+        CompletableFuture<byte[]> done = new CompletableFuture<>();
+        // The session answers in order: a failed sync's callback runs before the read's, and
+        // fails the read (whose own completion is then ignored).
+        zk.sync(p, (rc, path, ctx) -> {
+          if (rc != KeeperException.Code.OK.intValue()) {
+            complete(done, rc, path, null);
+          }
+        }, null);
+        zk.getData(p, false, (rc, path, ctx, data, stat) -> complete(done, rc, path, data), null);
+        return done;
+      }
+
+      @Override
       public boolean cas(byte[] key, byte[] value) throws Exception {
         String p = path(key);
         Stat stat = new Stat();
@@ -144,6 +169,15 @@ public final class ZooKeeperTarget implements Target {
       if (rc != KeeperException.Code.OK.intValue()) {
         throw KeeperException.create(KeeperException.Code.get(rc), path);
       }
+    }
+  }
+
+  /** Completes {@code f} with {@code value}, or fails it with the KeeperException of rc. */
+  private static <T> void complete(CompletableFuture<T> f, int rc, String path, T value) {
+    if (rc == KeeperException.Code.OK.intValue()) {
+      f.complete(value);
+    } else {
+      f.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc), path));
     }
   }
 

@@ -204,4 +204,43 @@ class ClosedLoopRunnerTest {
         () -> runner.run(refusing, config(Workload.PUT, 2), 1, CpuMeter.NONE));
     assertTrue(e.getMessage().contains("preloading 100 keys failed"), e.getMessage());
   }
+
+  @Test
+  void asyncSession_nextRequestGoesOutFromTheCompletion_andEveryOpIsCounted() throws Exception {
+    java.util.concurrent.ExecutorService network = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r -> new Thread(r, "fake-network"));
+    try {
+      target.network = network;
+      target.fails = i -> i % 10 == 0;
+
+      RunResult r = runner.run(target, config(Workload.MIXED50, 1), 1, CpuMeter.NONE);
+
+      assertEquals(1800, r.ops());
+      assertEquals(200, r.errors());
+      assertTrue(r.firstError().contains("fake failure"), r.firstError());
+      assertTrue(target.gets.get() > 0 && target.puts.get() > 0);
+      assertEquals(java.util.Set.of("bench-client-0", "fake-network"), target.asyncCallers,
+          "the client's thread sends the first request, the completions send the rest");
+    } finally {
+      network.shutdownNow();
+    }
+  }
+
+  @Test
+  void asyncSession_errorPause_resumesTheClientAfterEachFailure() throws Exception {
+    java.util.concurrent.ExecutorService network = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r -> new Thread(r, "fake-network"));
+    try {
+      target.network = network;
+      target.fails = i -> i % 100 == 0;
+      ClosedLoopRunner pausing = new ClosedLoopRunner(clock::get, 1);
+
+      RunResult r = pausing.run(target, config(Workload.PUT, 1), 1, CpuMeter.NONE);
+
+      assertEquals(1980, r.ops());
+      assertEquals(20, r.errors());
+    } finally {
+      network.shutdownNow();
+    }
+  }
 }

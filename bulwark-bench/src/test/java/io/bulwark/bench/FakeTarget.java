@@ -28,6 +28,12 @@ final class FakeTarget implements Target {
   final java.util.List<String> txnPairs = java.util.Collections.synchronizedList(
       new java.util.ArrayList<>());
   boolean closed;
+  /**
+   * If set, putAsync and getAsync complete on this executor (a stand-in for a client's network
+   * thread) instead of at once; the names of the threads that called them are collected.
+   */
+  java.util.concurrent.Executor network;
+  final java.util.Set<String> asyncCallers = ConcurrentHashMap.newKeySet();
 
   FakeTarget(AtomicLong clockNanos) {
     this.clockNanos = clockNanos;
@@ -60,6 +66,26 @@ final class FakeTarget implements Target {
         step();
         gets.incrementAndGet();
         return data.get(new String(key, StandardCharsets.US_ASCII));
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<Void> putAsync(byte[] key, byte[] value) {
+        return network == null ? Session.super.putAsync(key, value)
+            : later(() -> {
+              put(key, value);
+              return null;
+            });
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<byte[]> getAsync(byte[] key) {
+        return network == null ? Session.super.getAsync(key) : later(() -> get(key));
+      }
+
+      private <T> java.util.concurrent.CompletableFuture<T> later(
+          java.util.function.Supplier<T> op) {
+        asyncCallers.add(Thread.currentThread().getName());
+        return java.util.concurrent.CompletableFuture.supplyAsync(op, network);
       }
 
       @Override

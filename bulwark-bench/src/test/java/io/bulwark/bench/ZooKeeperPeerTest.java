@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,13 @@ class ZooKeeperPeerTest {
           assertTrue(r.ops() > 0, w + ": " + r);
           assertEquals(0, r.errors(), w + ": " + r);
         }
+      }
+      try (Target t = peer.openTarget(); Target.Session s = t.openSession(0)) {
+        // The closed loop above ignores what a get returns; check it once here.
+        s.putAsync(Keys.key(7), "async".getBytes(StandardCharsets.US_ASCII))
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals("async", new String(s.getAsync(Keys.key(7)).toCompletableFuture()
+            .get(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
       }
       int leader = peer.leader();
       peer.kill(leader);
