@@ -30,8 +30,8 @@ public interface Target extends AutoCloseable {
 
   /**
    * The operations of one client. Every method but the {@code ...Async} ones blocks until the
-   * system acknowledges it, and throws if it did not succeed (the runner counts the throw as an error); none retries beyond
-   * what the system's own client does.
+   * system acknowledges it, and throws if it did not succeed (the runner counts the throw as an
+   * error); none retries beyond what the system's own client does.
    */
   interface Session extends AutoCloseable {
     /** Makes {@code key} exist with {@code value}; used to preload keys before a run. */

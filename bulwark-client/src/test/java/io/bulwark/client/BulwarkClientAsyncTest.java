@@ -40,7 +40,8 @@ class BulwarkClientAsyncTest {
 
   /** The exception the future failed with (unwrapped from ExecutionException). */
   private static Throwable failure(CompletableFuture<?> f) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
     return e.getCause();
   }
 
