@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ class ClosedLoopRunnerTest {
   private final AtomicLong clock = new AtomicLong();
   private final FakeTarget target = new FakeTarget(clock);
   private final ClosedLoopRunner runner = new ClosedLoopRunner(clock::get, 0);
+  private java.util.concurrent.ExecutorService network;
 
   private static BenchConfig config(Workload w, int clients) {
     return new BenchConfig(w, clients, 1, 2, 100, 10, 42);
@@ -205,42 +207,44 @@ class ClosedLoopRunnerTest {
     assertTrue(e.getMessage().contains("preloading 100 keys failed"), e.getMessage());
   }
 
-  @Test
-  void asyncSession_nextRequestGoesOutFromTheCompletion_andEveryOpIsCounted() throws Exception {
-    java.util.concurrent.ExecutorService network = java.util.concurrent.Executors
-        .newSingleThreadExecutor(r -> new Thread(r, "fake-network"));
-    try {
-      target.network = network;
-      target.fails = i -> i % 10 == 0;
+  /** Makes the fake's asynchronous calls complete on a thread of their own, "fake-network". */
+  private void completeOnANetworkThread() {
+    network = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "fake-network"));
+    target.network = network;
+  }
 
-      RunResult r = runner.run(target, config(Workload.MIXED50, 1), 1, CpuMeter.NONE);
-
-      assertEquals(1800, r.ops());
-      assertEquals(200, r.errors());
-      assertTrue(r.firstError().contains("fake failure"), r.firstError());
-      assertTrue(target.gets.get() > 0 && target.puts.get() > 0);
-      assertEquals(java.util.Set.of("bench-client-0", "fake-network"), target.asyncCallers,
-          "the client's thread sends the first request, the completions send the rest");
-    } finally {
+  @AfterEach
+  void stopNetworkThread() {
+    if (network != null) {
       network.shutdownNow();
     }
   }
 
   @Test
+  void asyncSession_nextRequestGoesOutFromTheCompletion_andEveryOpIsCounted() throws Exception {
+    completeOnANetworkThread();
+    target.fails = i -> i % 10 == 0;
+
+    RunResult r = runner.run(target, config(Workload.MIXED50, 1), 1, CpuMeter.NONE);
+
+    assertEquals(1800, r.ops());
+    assertEquals(200, r.errors());
+    assertTrue(r.firstError().contains("fake failure"), r.firstError());
+    assertTrue(target.gets.get() > 0 && target.puts.get() > 0);
+    assertEquals(java.util.Set.of("bench-client-0", "fake-network"), target.asyncCallers,
+        "the client's thread sends the first request, the completions send the rest");
+  }
+
+  @Test
   void asyncSession_errorPause_resumesTheClientAfterEachFailure() throws Exception {
-    java.util.concurrent.ExecutorService network = java.util.concurrent.Executors
-        .newSingleThreadExecutor(r -> new Thread(r, "fake-network"));
-    try {
-      target.network = network;
-      target.fails = i -> i % 100 == 0;
-      ClosedLoopRunner pausing = new ClosedLoopRunner(clock::get, 1);
+    completeOnANetworkThread();
+    target.fails = i -> i % 100 == 0;
+    ClosedLoopRunner pausing = new ClosedLoopRunner(clock::get, 1);
 
-      RunResult r = pausing.run(target, config(Workload.PUT, 1), 1, CpuMeter.NONE);
+    RunResult r = pausing.run(target, config(Workload.PUT, 1), 1, CpuMeter.NONE);
 
-      assertEquals(1980, r.ops());
-      assertEquals(20, r.errors());
-    } finally {
-      network.shutdownNow();
-    }
+    assertEquals(1980, r.ops());
+    assertEquals(20, r.errors());
   }
 }

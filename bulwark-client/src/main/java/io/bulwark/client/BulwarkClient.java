@@ -172,8 +172,11 @@ public final class BulwarkClient implements AutoCloseable {
     CallState s = retrier.begin("get keyspace=" + keyspace);
     int shard = shardOf(s, keyspace, key);
     GetRequest req = GetRequest.newBuilder().setKeyspace(keyspace).setKey(ByteString.copyFrom(key)).build();
-    GetReply r = keyed(keyspace, () ->
-        retrier.run(s, false, retrier.shardPrimary(keyspace, shard), stub -> stub.get(req)));
+    return found(keyed(keyspace, () ->
+        retrier.run(s, false, retrier.shardPrimary(keyspace, shard), stub -> stub.get(req))));
+  }
+
+  private static Optional<VersionedValue> found(GetReply r) {
     return r.getFound()
         ? Optional.of(new VersionedValue(r.getValue().toByteArray(), r.getVersion()))
         : Optional.empty();
@@ -223,9 +226,7 @@ public final class BulwarkClient implements AutoCloseable {
         .setKey(ByteString.copyFrom(key)).build();
     return keyedAsync(keyspace, retrier.runAsync(s, false, retrier.shardPrimary(keyspace, shard),
         (stub, reply) -> stub.get(req, reply), stub -> stub.get(req), retries))
-        .thenApply(r -> r.getFound()
-            ? Optional.of(new VersionedValue(r.getValue().toByteArray(), r.getVersion()))
-            : Optional.<VersionedValue>empty());
+        .thenApply(BulwarkClient::found);
   }
 
   /** Deletes {@code key} (a write of a tombstone; absent keys are no error). Idempotent. */

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What one public client call has learned across its attempts: its deadline, the nodes it
  * tried, whether any node answered, and whether a write attempt may have been applied. It
- * decides the {@link BulwarkException} the call ends with. Confined to the calling thread.
+ * decides the {@link BulwarkException} the call ends with. Used by one thread at a time: the
+ * calling thread, or for an asynchronous call the network thread and then a retry thread, each
+ * hand-off through a future or an executor.
  */
 final class CallState {
   final String op;
