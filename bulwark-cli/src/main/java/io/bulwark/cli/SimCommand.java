@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code sim --seeds N [--seed S] [--steps K] [--workload register|txn]}: runs the
  * deterministic simulator of {@code bulwark-sim} over the real primary-backup core
- * (docs/testing.md). Prints one line per
- * failing seed with the command that replays it, then {@code N passed, M failed}. Exit 0 if every
- * seed passed, 1 if one failed, 2 on a usage error. Needs no cluster.
+ * (docs/testing.md). Prints one line per failing seed with the command that replays it, then
+ * {@code N passed, M failed}. Exit 0 if every seed passed, 1 if one failed, 2 on a usage error.
+ * Needs no cluster.
  */
 @Command(
     name = "sim",

@@ -67,13 +67,12 @@ final class ShardCaller implements AutoCloseable {
    * returns (DiskGuard#refusesTxnWrite says which writes still go on).
    */
   void local(ShardId shard, TxnEffect.ShardCall call, Consumer<ClientReply> done) {
-    String diskRefusal = call instanceof TxnEffect.Write w
-        ? disk.refusesTxnWrite(w.command().op()) : null;
-    if (diskRefusal != null) {
-      done.accept(new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE, diskRefusal, null));
-      return;
-    }
     if (call instanceof TxnEffect.Write w) {
+      String diskRefusal = disk.refusesTxnWrite(w.command().op());
+      if (diskRefusal != null) {
+        done.accept(new ClientReply.Refused(ClientReply.Refusal.UNAVAILABLE, diskRefusal, null));
+        return;
+      }
       loop.request(shard, true, (rid, now) -> new Input.ClientWrite(now, rid, w.command()), done);
     } else {
       String txnId = ((TxnEffect.Resolve) call).txnId();
