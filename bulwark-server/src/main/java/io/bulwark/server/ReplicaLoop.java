@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * threads (gRPC, ZooKeeper, the log writer) only {@link #submit} tasks. The loop samples the
  * monotonic clock when it dispatches an input, not when the input was queued (§3.6).
  *
- * <p>Effects: sends are batched per peer and flushed when the queue is momentarily empty; log
+ * <p>Effects: the applies of a pass are written to RocksDB together when it ends
+ * ({@link NodeStore#flushApplies}); sends are batched per peer and flushed when the queue is
+ * momentarily empty; log
  * effects go to the {@link LogWriter} in order, a pass's worth at a time; configuration
  * proposals run on a separate thread (ZooKeeper calls block) and come back as inputs; replies
  * complete pending requests, and a read reply is released only if the clock, read after the
@@ -159,6 +161,9 @@ final class ReplicaLoop implements AutoCloseable {
           r.run();
         }
         batch.clear();
+        // The pass's applies in one write, before its log effects reach the writer: trims
+        // and empty-log appends check the stored applied position.
+        store.flushApplies();
         if (!logEffects.isEmpty()) {
           logWriter.submit(logEffects);
           logEffects.clear();

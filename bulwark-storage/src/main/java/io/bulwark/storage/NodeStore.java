@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -39,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * CRC32C that {@link #readLog} verifies, with index continuity, before returning it.
  *
  * <p><b>Applied state.</b> {@link #stateMachine} returns the shard's
- * {@link RocksShardStateMachine}.
+ * {@link RocksShardStateMachine}. Applies of every shard collect in one pending write batch
+ * that {@link #flushApplies} writes: the runtime calls it once per pass of its replica loop,
+ * and every read of applied state calls it first, so reads see every apply before them.
  *
  * <p><b>Threading.</b> Thread-safe; see the package documentation for the per-shard ordering
  * the runtime must keep. Every method blocks on disk I/O. After {@link #close()} every method
@@ -79,6 +83,15 @@ public final class NodeStore implements AutoCloseable {
    * was 14 % of the log writer's CPU under 64 writers.
    */
   private final ConcurrentHashMap<ShardId, LogPosition> lastAppended = new ConcurrentHashMap<>();
+  /**
+   * Applies not yet written, of every shard, and the state machines whose applied position they
+   * move. One RocksDB write per replica-loop pass instead of one per entry: under 64 writers the
+   * apply's write was the largest item of the loop's CPU (docs/benchmarks.md). Used by the
+   * thread of the state machines (the replica loop) and by {@link #close}, always inside
+   * {@link #call}, so never at once.
+   */
+  private final WriteBatch pendingApplies = new WriteBatch();
+  private final Set<RocksShardStateMachine> pendingPositions = new LinkedHashSet<>();
 
   /** A log entry's place: what {@link #append} checks a shard's next entry against. */
   private record LogPosition(long index, long epoch) {
@@ -425,7 +438,10 @@ public final class NodeStore implements AutoCloseable {
 
   // ---- shards and space ----
 
-  /** The shards with any log entry or applied state on this node, in {@link ShardId} order. */
+  /**
+   * The shards with any log entry or stored applied state on this node (applies count once
+   * {@link #flushApplies} wrote them), in {@link ShardId} order.
+   */
   public List<ShardId> shards() {
     return call("shards", null, () -> {
       TreeSet<ShardId> shards = new TreeSet<>();
@@ -452,6 +468,7 @@ public final class NodeStore implements AutoCloseable {
   public void dropShard(ShardId shard) {
     Objects.requireNonNull(shard, "shard");
     call("dropShard", shard, () -> {
+      writePendingApplies(); // None of them may land after the drop's range deletes.
       byte[] prefix = Keys.shardPrefix(shard);
       byte[] end = Keys.successor(prefix);
       byte[] metaPrefix = Keys.shardMetaPrefix(shard);
@@ -494,6 +511,7 @@ public final class NodeStore implements AutoCloseable {
       closed = true;
       StorageException failure = null;
       try {
+        writePendingApplies();
         db.flushWal(true);
       } catch (RocksDBException e) {
         failure = StorageException.fromRocks("close (sync WAL)", dir, e);
@@ -510,6 +528,7 @@ public final class NodeStore implements AutoCloseable {
           failure.addSuppressed(closeFailure);
         }
       }
+      pendingApplies.close();
       syncedWrite.close();
       unsyncedWrite.close();
       cfOptions.close();
@@ -552,6 +571,46 @@ public final class NodeStore implements AutoCloseable {
 
   RocksDB db() {
     return db;
+  }
+
+  /**
+   * Writes the applies collected since the last call, with each touched shard's applied
+   * position, in one write: WAL on, not synced (the entries are in the durable log, and crash
+   * recovery replays the log above the stored applied index). The runtime calls it at the end
+   * of each replica-loop pass, before it hands that pass's log effects to the log writer, whose
+   * trims and empty-log checks read the stored applied position.
+   */
+  public void flushApplies() {
+    call("flushApplies", null, () -> {
+      writePendingApplies();
+      return null;
+    });
+  }
+
+  /** The batch that {@link RocksShardStateMachine#apply} adds to (inside {@link #call}). */
+  WriteBatch pendingApplies() {
+    return pendingApplies;
+  }
+
+  /** {@code machine} applied entries into the pending batch: write its position with it. */
+  void pendingPosition(RocksShardStateMachine machine) {
+    pendingPositions.add(machine);
+  }
+
+  /** Writes {@link #pendingApplies} if not empty (inside {@link #call}). */
+  void writePendingApplies() throws RocksDBException {
+    if (pendingPositions.isEmpty()) {
+      return;
+    }
+    for (RocksShardStateMachine machine : pendingPositions) {
+      machine.addAppliedPosition(pendingApplies);
+    }
+    try {
+      db.write(unsyncedWrite, pendingApplies);
+    } finally {
+      pendingApplies.clear();
+      pendingPositions.clear();
+    }
   }
 
   ColumnFamilyHandle dataCf() {

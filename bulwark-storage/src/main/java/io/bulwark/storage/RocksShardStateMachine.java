@@ -33,10 +33,14 @@ import org.rocksdb.WriteBatch;
  * versions, the replicated dedup table and the applied {@code (index, epoch)} (DESIGN §3.4,
  * §3.12, §7). Implements {@link ShardStateMachine} as its Javadoc says.
  *
- * <p><b>Apply.</b> One write batch per entry holds the data change, the dedup row, the
- * forgetting of the client's rows below its {@code firstUnackedSeq}, and the new applied
- * position, so recovery is a replay of the log from the applied index. Internal commands
- * ({@link Command#isInternal()}) get no dedup row.
+ * <p><b>Apply.</b> An entry's data change, dedup row and the forgetting of the client's rows
+ * below its {@code firstUnackedSeq} go into the node store's pending apply batch, which
+ * {@link NodeStore#flushApplies} writes once per replica-loop pass with the applied position of
+ * every shard it touched; so recovery is a replay of the log from the stored applied index.
+ * Every read goes through {@link #db()}, which writes the pending batch first: a read sees every
+ * apply before it, and within one entry all reads come before its first write, so a batch never
+ * holds part of an entry (checked). Internal commands ({@link Command#isInternal()}) get no
+ * dedup row.
  *
  * <p><b>Transactions</b> (DESIGN §5). A prepared transaction (its intents and read locks) is a
  * row {@code prefix 'p' txnId}, a transaction record a row {@code prefix 'r' txnId} (see
@@ -44,8 +48,8 @@ import org.rocksdb.WriteBatch;
  * carried in snapshots and replaced by an install. The vote is {@link TxnRules#vote}, the rule
  * every implementation shares; the rest follows {@code MemoryShardStateMachine}, the reference.
  * {@link TxnIndex} keeps the locks and the PENDING records in memory, rebuilt from the rows on
- * open (so crash replay starts from the state of the applied index) and changed only after the
- * batch is written.
+ * open (so crash replay starts from the state of the applied index) and changed once the entry's
+ * rows are in the pending batch (a failed write of that batch halts the node).
  *
  * <p><b>Dedup index.</b> Which dedup rows a client has in this shard is also kept in memory
  * ({@link ClientRows}, loaded from disk on a client's first request and bounded to
@@ -56,7 +60,7 @@ import org.rocksdb.WriteBatch;
  * <p><b>Threading.</b> Not thread-safe: used by one thread at a time, the shard core's (STYLE
  * P3). The runtime hands a shard to another thread only with a happens-before edge.
  *
- * <p><b>Durability.</b> {@link #apply} writes to the WAL without a sync (see there);
+ * <p><b>Durability.</b> Applies reach the WAL without a sync ({@link NodeStore#flushApplies});
  * {@link #install} is synced. Errors: {@link StorageException} for RocksDB failures,
  * {@link IllegalStateException} once the store is closed or the shard dropped, and
  * {@link Invariants.InvariantViolation} for an apply out of order or a corrupt stored row.
@@ -71,8 +75,10 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   private long appliedEpoch;
   private volatile boolean dropped;
   private final TxnIndex txns = new TxnIndex();
-  /** Changes to {@link #txns} of the batch being built, run once it is written. */
+  /** Changes to {@link #txns} of the entry being applied, run once its rows are batched. */
   private final List<Runnable> afterWrite = new ArrayList<>();
+  /** While an entry is applied: the pending batch's size when it began; else -1. */
+  private int entryStart = -1;
 
   /** Most clients whose dedup rows are indexed in memory; others are re-read on use. */
   static final int CLIENTS_CACHED = 4_096;
@@ -138,7 +144,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     List<T> out = new ArrayList<>();
     byte[] from = Keys.txnPrefix(prefix, tag);
     try (RangeIterator it = new RangeIterator(
-        store.db(), store.dataCf(), from, Keys.successor(from), at)) {
+        db(), store.dataCf(), from, Keys.successor(from), at)) {
       for (it.seekToFirst(); it.valid(); it.next()) {
         T row = decode.apply(it.value());
         Invariants.check(Arrays.equals(it.key(), Keys.txnKey(prefix, tag, txnIdOf.apply(row))),
@@ -179,23 +185,27 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     Invariants.check(entry.epoch() >= appliedEpoch,
         "shard %s: apply of index %s with epoch %s below the applied epoch %s",
         shard, entry.index(), entry.epoch(), appliedEpoch);
-    Outcome outcome;
     try {
-      outcome = store.call("apply", shard, () -> applyInBatch(entry));
+      return store.call("apply", shard, () -> {
+        Outcome outcome = applyInBatch(entry);
+        appliedIndex = entry.index();
+        appliedEpoch = entry.epoch();
+        store.pendingPosition(this);
+        return outcome;
+      });
     } catch (RuntimeException e) {
       clients.clear(); // The index may be ahead of a batch that was never written.
       afterWrite.clear();
       throw e;
     }
-    appliedIndex = entry.index();
-    appliedEpoch = entry.epoch();
-    return outcome;
   }
 
   private Outcome applyInBatch(LogEntry entry) throws RocksDBException {
     Command command = entry.command();
     afterWrite.clear();
-    try (WriteBatch batch = new WriteBatch()) {
+    WriteBatch batch = store.pendingApplies();
+    entryStart = batch.count();
+    try {
       Outcome outcome;
       if (command.isInternal()) {
         outcome = applyOp(batch, entry.index(), command.op());
@@ -213,16 +223,36 @@ public final class RocksShardStateMachine implements ShardStateMachine {
           forgetAcked(batch, command);
         }
       }
-      batch.put(store.dataCf(), appliedKey,
-          Rows.applied(new AppliedPosition(entry.index(), entry.epoch())));
-      // WAL on, not synced: the entry is in the durable log, and after a crash the runtime
-      // replays the log above the recovered applied index. The batch is atomic, so the data,
-      // the dedup row and the applied position are never seen apart.
-      store.db().write(store.unsyncedWrite(), batch);
       afterWrite.forEach(Runnable::run);
       afterWrite.clear();
       return outcome;
+    } finally {
+      entryStart = -1;
     }
+  }
+
+  /**
+   * Adds this shard's applied position to {@code batch}, which holds every apply up to it: the
+   * data, the dedup rows and the applied position are written in one atomic batch, never apart.
+   */
+  void addAppliedPosition(WriteBatch batch) throws RocksDBException {
+    batch.put(store.dataCf(), appliedKey,
+        Rows.applied(new AppliedPosition(appliedIndex, appliedEpoch)));
+  }
+
+  /**
+   * The database, for a read: writes the node's pending applies first, so the read sees them.
+   * Inside an apply a read must come before the entry's first write, or the pending batch would
+   * be written holding part of an entry.
+   */
+  private RocksDB db() throws RocksDBException {
+    Invariants.check(entryStart < 0 || store.pendingApplies().count() == entryStart,
+        "shard %s: a read inside an apply after the entry's first write", shard);
+    store.writePendingApplies();
+    if (entryStart >= 0) {
+      entryStart = 0; // The batch is empty now; the entry still has written nothing.
+    }
+    return store.db();
   }
 
   /**
@@ -260,7 +290,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     }
     rows = new ClientRows();
     byte[] client = Keys.dedupClientPrefix(prefix, clientId);
-    try (RangeIterator it = new RangeIterator(store.db(), store.dataCf(), client,
+    try (RangeIterator it = new RangeIterator(db(), store.dataCf(), client,
         Keys.successor(client), null)) {
       for (it.seekToFirst(); it.valid(); it.next()) {
         DedupRecord r = decodeDedup(it.key(), it.value());
@@ -399,7 +429,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     if (r.status() != TxnResult.Status.PENDING) {
       return r.status();
     }
-    byte[] row = store.db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, r.txnId()));
+    byte[] row = db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, r.txnId()));
     putRecord(batch, Rows.recordOrder(row),
         new TxnRecord(r.txnId(), d.target(), r.participants(), r.timeoutNanos()));
     return d.target();
@@ -417,19 +447,19 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     if (pending != null) {
       return pending;
     }
-    byte[] row = store.db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, txnId));
+    byte[] row = db().get(store.dataCf(), Keys.txnKey(prefix, Keys.RECORD_TAG, txnId));
     return row == null ? null : Rows.record(row);
   }
 
   private Versioned readData(byte[] key) throws RocksDBException {
-    byte[] row = store.db().get(store.dataCf(), Keys.dataKey(prefix, key));
+    byte[] row = db().get(store.dataCf(), Keys.dataKey(prefix, key));
     return row == null ? null : Rows.versioned(row);
   }
 
   private Outcome applyCas(WriteBatch batch, long index, Op.Cas cas) throws RocksDBException {
     Objects.requireNonNull(cas.key(), "cas key");
     byte[] dataKey = Keys.dataKey(prefix, cas.key());
-    byte[] row = store.db().get(store.dataCf(), dataKey);
+    byte[] row = db().get(store.dataCf(), dataKey);
     Versioned current = row == null ? null : Rows.versioned(row);
     if (!cas.matches(current)) {
       return current == null
@@ -455,7 +485,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     ClientRows rows = rows(clientId);
     if (rows.seqs.contains(seq)) {
       byte[] key = Keys.dedupKey(prefix, clientId, seq);
-      byte[] row = store.db().get(store.dataCf(), key);
+      byte[] row = db().get(store.dataCf(), key);
       Invariants.check(row != null, "shard %s: dedup row of (%s, %s) indexed but not stored",
           shard, clientId, seq);
       return decodeDedup(key, row).outcome();
@@ -498,7 +528,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
       byte[] from = Keys.dataKey(prefix, keyPrefix);
       List<KeyValue> result = new ArrayList<>(Math.min(limit, 1024));
       try (RangeIterator it = new RangeIterator(
-          store.db(), store.dataCf(), from, Keys.successor(from), null)) {
+          db(), store.dataCf(), from, Keys.successor(from), null)) {
         for (it.seekToFirst(); it.valid() && result.size() < limit; it.next()) {
           Versioned v = Rows.versioned(it.value());
           result.add(new KeyValue(Keys.userKey(prefix, it.key()), v.value(), v.version()));
@@ -517,7 +547,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   public Snapshot snapshot() {
     checkNotDropped();
     return store.call("snapshot", shard, () -> {
-      RocksDB db = store.db();
+      RocksDB db = db();
       // Fully qualified: ShardStateMachine.Snapshot is the core's record of the same name.
       org.rocksdb.Snapshot at = db.getSnapshot();
       try {
@@ -586,7 +616,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
             Rows.applied(new AppliedPosition(snapshot.index(), snapshot.epoch())));
         // Synced: the runtime acts on the new applied index at once (it trims or truncates
         // the log, acks the primary), and the replaced state is not in any log to replay.
-        store.db().write(store.syncedWrite(), batch);
+        db().write(store.syncedWrite(), batch);
       }
       loadTxnIndex(null);
       return null;

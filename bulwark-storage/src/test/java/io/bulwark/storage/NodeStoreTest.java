@@ -65,6 +65,7 @@ class NodeStoreTest {
       store.append(puts(emptyKeyspace, 1, 1, 1));
       store.append(puts(maxShard, 1, 1, 1));
       store.stateMachine(ORDERS_7).apply(Entries.put(1, 1, "k", "v"));
+      store.flushApplies();
       assertEquals(List.of(emptyKeyspace, ORDERS_7, USERS_1, maxShard), store.shards());
     }
   }
