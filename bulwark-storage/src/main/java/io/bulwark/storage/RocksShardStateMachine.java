@@ -256,9 +256,10 @@ public final class RocksShardStateMachine implements ShardStateMachine {
   }
 
   /**
-   * Deletes the client's dedup rows below its {@code firstUnackedSeq}: it promised never to
-   * retry those seqs. Same rule as {@code MemoryShardStateMachine} (forget only when a command
-   * is newly applied, after recording it), so simulated and real dedup tables agree.
+   * Deletes the client's dedup rows below its {@code firstUnackedSeq} once there are
+   * {@link #FORGET_BATCH} of them: it promised never to retry those seqs. Same rule as
+   * {@code MemoryShardStateMachine} (forget only when a command is newly applied, after
+   * recording it), so simulated and real dedup tables agree.
    */
   private void forgetAcked(WriteBatch batch, Command command) throws RocksDBException {
     if (command.firstUnackedSeq() <= 0) {
@@ -266,7 +267,8 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     }
     ClientRows rows = rows(command.clientId());
     NavigableSet<Long> forgettable = rows.seqs.headSet(command.firstUnackedSeq(), false);
-    if (forgettable.isEmpty()) {
+    boolean marked = rows.marker != null && rows.marker < command.firstUnackedSeq();
+    if (forgettable.size() - (marked ? 1 : 0) < FORGET_BATCH) {
       return;
     }
     for (long seq : forgettable) {

@@ -8,6 +8,7 @@ import static io.bulwark.storage.Entries.entry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,23 +158,31 @@ class RocksShardStateMachineTest {
 
   @Test
   void firstUnackedSeq_forgetsThatClientsOlderRowsOnly_andRemembersTheForgetting() {
-    for (long seq = 1; seq <= 5; seq++) {
+    int batch = ShardStateMachine.FORGET_BATCH;
+    for (long seq = 1; seq <= batch + 2; seq++) {
       apply(client("alice", seq, 0, new Op.Put(b("a"), b("v" + seq))));
       apply(client("bob", seq, 0, new Op.Put(b("b"), b("v" + seq))));
     }
-    apply(client("alice", 6, 4, new Op.Put(b("a"), b("v6"))));
-
-    // Forgotten, and remembered as forgotten: a stale duplicate of seq 1..3 must not apply.
+    // Fewer than FORGET_BATCH rows below firstUnackedSeq: kept, and a retry finds its outcome.
+    long next = batch + 3;
+    apply(client("alice", next, batch, new Op.Put(b("a"), b("v" + next))));
+    assertNotNull(sm.appliedOutcome("alice", 1));
+    assertNotEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", 1));
+    // FORGET_BATCH rows below it: all forgotten, and remembered as forgotten, so a stale
+    // duplicate of seq 1..batch must not apply.
+    next++;
+    apply(client("alice", next, batch + 1, new Op.Put(b("a"), b("v" + next))));
     assertEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", 1));
-    assertEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", 3));
-    assertNotNull(sm.appliedOutcome("alice", 4));
-    assertNotNull(sm.appliedOutcome("alice", 6));
-    for (long seq = 1; seq <= 5; seq++) {
+    assertEquals(ShardStateMachine.FORGOTTEN, sm.appliedOutcome("alice", batch));
+    assertNotNull(sm.appliedOutcome("alice", batch + 1));
+    assertNotNull(sm.appliedOutcome("alice", next));
+    for (long seq = 1; seq <= batch + 2; seq++) {
       assertNotNull(sm.appliedOutcome("bob", seq), "bob's row " + seq);
     }
-    assertEquals(List.of(3L, 4L, 5L, 6L), sm.snapshot().dedup().stream()
-        .filter(r -> r.clientId().equals("alice")).map(DedupRecord::seq)
-        .collect(Collectors.toList()));
+    assertEquals(List.of((long) batch, batch + 1L, batch + 2L, batch + 3L, next),
+        sm.snapshot().dedup().stream()
+            .filter(r -> r.clientId().equals("alice")).map(DedupRecord::seq)
+            .collect(Collectors.toList()));
   }
 
   @Test

@@ -27,14 +27,25 @@ public interface ShardStateMachine {
   /**
    * Applies one committed entry. A command whose {@code (clientId, seq)} was applied before is
    * not applied again: its recorded outcome is returned. Records for seqs below the command's
-   * {@code firstUnackedSeq} may be forgotten — but then the forgetting is recorded: a later
-   * command of that client with a seq below the highest {@code firstUnackedSeq} applied, and no
-   * record, is a stale duplicate (a copy of an old request still in the network, which its
-   * client promised never to send again): it is not applied, and {@link #FORGOTTEN} is returned.
-   * The forgetting is replicated state, carried in snapshots like the records (as a
-   * {@link DedupRecord} at seq {@code firstUnackedSeq - 1} with outcome {@link #FORGOTTEN}).
+   * {@code firstUnackedSeq} are forgotten in batches: when a newly applied command finds at
+   * least {@link #FORGET_BATCH} of its client's records below its {@code firstUnackedSeq}, all
+   * of them are dropped — and the forgetting is recorded: a later command of that client with a
+   * seq below {@code firstUnackedSeq} of that forgetting, and no record, is a stale duplicate (a
+   * copy of an old request still in the network, which its client promised never to send
+   * again): it is not applied, and {@link #FORGOTTEN} is returned. The forgetting is replicated
+   * state, carried in snapshots like the records (as a {@link DedupRecord} at seq
+   * {@code firstUnackedSeq - 1} with outcome {@link #FORGOTTEN}, which replaces the previous
+   * one). Until its batch is forgotten, a stale duplicate finds its record and gets the
+   * recorded outcome, so it is not applied either way.
    */
   Outcome apply(LogEntry entry);
+
+  /**
+   * How many of a client's records below its {@code firstUnackedSeq} are forgotten at once. One
+   * at a time, every apply would drop a record and replace the forgetting marker: two more
+   * writes per apply in a store that keeps the table on disk.
+   */
+  int FORGET_BATCH = 8;
 
   /**
    * The recorded outcome of {@code (clientId, seq)}; {@link #FORGOTTEN} if the seq is below what

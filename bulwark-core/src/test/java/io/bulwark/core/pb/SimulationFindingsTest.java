@@ -319,20 +319,34 @@ class SimulationFindingsTest {
   @Test
   void staleDuplicateOfAForgottenSeq_isNotAppliedAgain_evenAfterASnapshot_3_4() {
     MemoryShardStateMachine sm = new MemoryShardStateMachine();
-    sm.apply(new LogEntry(2, 1, new Command("c3", 4, 4, new Op.Put(b("k2"), b("v28")))));
-    sm.apply(new LogEntry(2, 2, new Command("c3", 5, 5, new Op.Put(b("k2"), b("v33")))));
+    long index = 0;
+    // Seqs 4 .. 4 + FORGET_BATCH - 1, each acknowledged before the next was sent.
+    long last = 4 + ShardStateMachine.FORGET_BATCH - 1;
+    for (long seq = 4; seq <= last; seq++) {
+      sm.apply(new LogEntry(2, ++index, new Command("c3", seq, seq, new Op.Put(b("k2"),
+          b("v" + seq)))));
+    }
+    // Not yet forgotten: the late copy of seq 4 finds its record, and is not applied.
+    Outcome recorded = sm.apply(
+        new LogEntry(2, ++index, new Command("c3", 4, 4, new Op.Put(b("k2"), b("v4")))));
+    assertEquals(Outcome.applied(1), recorded);
+    // The next seq makes FORGET_BATCH records forgettable: they are forgotten, and that is
+    // remembered.
+    long next = last + 1;
+    sm.apply(new LogEntry(2, ++index, new Command("c3", next, next, new Op.Put(b("k2"),
+        b("v33")))));
     Outcome late = sm.apply(
-        new LogEntry(2, 3, new Command("c3", 4, 4, new Op.Put(b("k2"), b("v28")))));
+        new LogEntry(2, ++index, new Command("c3", 4, 4, new Op.Put(b("k2"), b("v4")))));
     assertSame(ShardStateMachine.FORGOTTEN, late);
     assertArrayEquals(b("v33"), sm.get(b("k2")).value());
-    assertEquals(2, sm.get(b("k2")).version());
+    assertEquals(index - 1, sm.get(b("k2")).version());
 
     MemoryShardStateMachine copy = new MemoryShardStateMachine();
     copy.install(sm.snapshot());
     assertEquals(ShardStateMachine.FORGOTTEN, copy.appliedOutcome("c3", 4));
     assertEquals(ShardStateMachine.FORGOTTEN, copy.appliedOutcome("c3", 1));
-    assertEquals(Outcome.applied(2), copy.appliedOutcome("c3", 5));
-    assertEquals(null, copy.appliedOutcome("c3", 6), "a seq not yet applied is not stale");
+    assertEquals(Outcome.applied(index - 1), copy.appliedOutcome("c3", next));
+    assertEquals(null, copy.appliedOutcome("c3", next + 1), "a seq not yet applied is not stale");
   }
 
   /** Seed 38 (360), at the primary: the stale copy is answered from the record, never appended. */
