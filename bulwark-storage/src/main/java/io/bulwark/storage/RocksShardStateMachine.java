@@ -257,8 +257,8 @@ public final class RocksShardStateMachine implements ShardStateMachine {
 
   /**
    * Deletes the client's dedup rows below its {@code firstUnackedSeq} once there are
-   * {@link #FORGET_BATCH} of them: it promised never to retry those seqs. Same rule as
-   * {@code MemoryShardStateMachine} (forget only when a command is newly applied, after
+   * {@link ShardStateMachine#forgetBatch} of them: it promised never to retry those seqs. Same
+   * rule as {@code MemoryShardStateMachine} (forget only when a command is newly applied, after
    * recording it), so simulated and real dedup tables agree.
    */
   private void forgetAcked(WriteBatch batch, Command command) throws RocksDBException {
@@ -267,8 +267,7 @@ public final class RocksShardStateMachine implements ShardStateMachine {
     }
     ClientRows rows = rows(command.clientId());
     NavigableSet<Long> forgettable = rows.seqs.headSet(command.firstUnackedSeq(), false);
-    boolean marked = rows.marker != null && rows.marker < command.firstUnackedSeq();
-    if (forgettable.size() - (marked ? 1 : 0) < FORGET_BATCH) {
+    if (forgettable.size() < ShardStateMachine.forgetBatch(command.clientId())) {
       return;
     }
     for (long seq : forgettable) {

@@ -57,9 +57,7 @@ public final class MemoryShardStateMachine implements ShardStateMachine {
         TreeMap<Long, Outcome> rows = dedup.computeIfAbsent(c.clientId(), k -> new TreeMap<>());
         rows.put(c.seq(), o);
         SortedMap<Long, Outcome> forgettable = rows.headMap(c.firstUnackedSeq());
-        boolean marked = !forgettable.isEmpty()
-            && FORGOTTEN.equals(forgettable.get(forgettable.firstKey()));
-        if (forgettable.size() - (marked ? 1 : 0) >= FORGET_BATCH) {
+        if (forgettable.size() >= ShardStateMachine.forgetBatch(c.clientId())) {
           // Remember the forgetting, so a stale duplicate of a forgotten seq is not re-applied.
           forgettable.clear();
           rows.put(c.firstUnackedSeq() - 1, FORGOTTEN);

@@ -62,8 +62,16 @@ public sealed interface Op {
 
   /** The client id under which the coordinator logs the commands of {@code txnId}. */
   static String txnClientId(String txnId) {
-    return "txn/" + txnId;
+    return TXN_CLIENT_PREFIX + txnId;
   }
+
+  /** Whether {@code clientId} is a transaction's identity ({@link #txnClientId}). */
+  static boolean isTxnClientId(String clientId) {
+    return clientId.startsWith(TXN_CLIENT_PREFIX);
+  }
+
+  /** The prefix of transaction identities. */
+  String TXN_CLIENT_PREFIX = "txn/";
 
   /** A key a transaction read, and the version it read (0: absent). */
   record TxnRead(byte[] key, long version) {}

@@ -28,8 +28,8 @@ public interface ShardStateMachine {
    * Applies one committed entry. A command whose {@code (clientId, seq)} was applied before is
    * not applied again: its recorded outcome is returned. Records for seqs below the command's
    * {@code firstUnackedSeq} are forgotten in batches: when a newly applied command finds at
-   * least {@link #FORGET_BATCH} of its client's records below its {@code firstUnackedSeq}, all
-   * of them are dropped — and the forgetting is recorded: a later command of that client with a
+   * least {@link #forgetBatch} of its client's records (the forgetting marker below included)
+   * below its {@code firstUnackedSeq}, all of them are dropped — and the forgetting is recorded: a later command of that client with a
    * seq below {@code firstUnackedSeq} of that forgetting, and no record, is a stale duplicate (a
    * copy of an old request still in the network, which its client promised never to send
    * again): it is not applied, and {@link #FORGOTTEN} is returned. The forgetting is replicated
@@ -46,6 +46,17 @@ public interface ShardStateMachine {
    * writes per apply in a store that keeps the table on disk.
    */
   int FORGET_BATCH = 8;
+
+  /**
+   * The forgetting batch of {@code clientId}: {@link #FORGET_BATCH}, or 1 (forget at once, as
+   * before batches) for a transaction identity ({@link Op#isTxnClientId}). Its phases are a fence: once a later phase applied, an older one that never applied
+   * here must not apply either (docs/transactions.md, txn seed 9), which only a marker written at
+   * once can tell. A client's request, by contrast, that never applied here and that its client
+   * moved past was refused before any append, or ended unknown and may still apply.
+   */
+  static int forgetBatch(String clientId) {
+    return Op.isTxnClientId(clientId) ? 1 : FORGET_BATCH;
+  }
 
   /**
    * The recorded outcome of {@code (clientId, seq)}; {@link #FORGOTTEN} if the seq is below what

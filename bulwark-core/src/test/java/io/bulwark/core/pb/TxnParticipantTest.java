@@ -171,11 +171,27 @@ class TxnParticipantTest {
     applyTxn("T1", 4, new Op.TxnAbort("T1"));
     put("x", "1");
     Outcome again = applyTxn("T1", 2, prepare("T1", List.of(r("x", 0)), List.of()));
-    assertEquals(first, again,
-        "a prepare delayed past its transaction's resolution never applies (§3.4): it gets "
-            + "the recorded vote");
+    assertEquals(ShardStateMachine.FORGOTTEN, again,
+        "a prepare delayed past its transaction's resolution never applies (§3.4)");
     assertEquals(Status.PREPARED, first.txn().status());
     assertNull(sm.lockHolder(b("x"), null), "it took no lock back");
+  }
+
+  /**
+   * Txn seed 9's fence (docs/transactions.md): once a participant's recovery (phase 5) applied,
+   * every older phase of the transaction is stale there, even one that never applied there.
+   * Transaction identities therefore forget at once, not in batches of FORGET_BATCH: a batch
+   * would leave no marker, the late prepare would take locks, and the recovery that could
+   * release them is already recorded, so they would be held for ever.
+   */
+  @Test
+  void prepareDelayedPastRecovery_neverApplies_evenWithoutAnEarlierRowOfItsTxn() {
+    applyTxn("T1", Op.TXN_PHASE_RESOLVE, new Op.TxnAbort("T1"));
+    applyTxn("T1", Op.TXN_PHASE_RECOVER, new Op.TxnAbort("T1"));
+    Outcome late = applyTxn("T1", Op.TXN_PHASE_PREPARE,
+        prepare("T1", List.of(r("x", 0)), List.of()));
+    assertEquals(ShardStateMachine.FORGOTTEN, late);
+    assertNull(sm.lockHolder(b("x"), null), "the late prepare took no lock");
   }
 
   @Test
