@@ -50,8 +50,9 @@ import picocli.CommandLine.Option;
     description = "Kill -9 a primary under load on a local cluster and watch Bulwark recover.")
 final class DemoCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> SHOWN_EVENTS = Set.of("grace-expired", "became-primary",
-      "reconciled", "replica-added", "snapshot-installed", "log-truncated", "replica-opened");
+  private static final Set<String> SHOWN_EVENTS = Set.of("grace-expired", "failover",
+      "became-primary", "reconciled", "replica-added", "snapshot-installed", "log-truncated",
+      "replica-opened");
   static final Duration STEP_DEADLINE = Duration.ofSeconds(60);
 
   private final CliEnvironment env;

@@ -44,10 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code DIR/cluster.json} ({@link ClusterFile}), rewritten atomically whenever a node's
  *       pid or state changes.</li>
  *   <li>Restarts: a node that exits while not marked down is started again after {@link Backoff}
- *       (100 ms doubling to 5 s). A node marked down ({@code DIR/down/ID}, written by {@code
- *       local kill}) is killed with SIGKILL if still alive and not restarted; when the marker
- *       goes ({@code local revive}) it is started at once. Markers are polled every {@value
- *       #POLL_MS} ms; markers left from an earlier run are cleared at start-up.</li>
+ *       (100 ms doubling to 5 s; back to 100 ms after a run of a minute). A node marked down
+ *       ({@code DIR/down/ID}, written by {@code local kill}) is killed with SIGKILL if still
+ *       alive and not restarted; when the marker goes ({@code local revive}) it is started at
+ *       once. Markers are polled every {@value #POLL_MS} ms; markers left from an earlier run are
+ *       cleared at start-up.</li>
  *   <li>Shutdown (a JVM shutdown hook, so SIGTERM, SIGINT and {@code System.exit} all take it):
  *       SIGTERM to every node, SIGKILL to those still alive after {@value #STOP_GRACE_MS} ms,
  *       then ZooKeeper. Nodes are also started with {@code --supervisor-pid}, so if this process

@@ -8,6 +8,7 @@ import io.bulwark.client.ShardLocation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The human-readable output of the CLI (without {@code --json}). Not a contract: scripts should
@@ -82,17 +83,35 @@ public final class TextFormat {
     return table(rows);
   }
 
-  /** Learners, each with its copy's progress when the primary reported it: {@code n4(63%)}. */
+  /**
+   * Learners, each with its copy's progress when the primary reported it: {@code
+   * n4(63%, 12.4 MiB)} — the percent of the log it acked and the snapshot bytes sent to it.
+   */
   private static String learners(ShardLocation s) {
     List<String> out = new ArrayList<>();
     for (String l : s.learners()) {
       String p = "";
       for (LearnerCopy c : s.learnerProgress()) {
-        p = c.node().equals(l) ? "(" + c.percent() + "%)" : p;
+        p = c.node().equals(l) ? "(" + c.percent() + "%, " + bytes(c.bytes()) + ")" : p;
       }
       out.add(l + p);
     }
     return ids(out);
+  }
+
+  /** Bytes for people, in binary units with one decimal: {@code 512 B}, {@code 12.4 MiB}. */
+  static String bytes(long b) {
+    if (b < 1024) {
+      return b + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = b / 1024.0;
+    int u = 0;
+    while (v >= 1023.95 && u < units.length - 1) { // 1023.95 would print as "1024.0"
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
   private static String ids(List<String> ids) {

@@ -12,7 +12,7 @@ final class CoverageProbes {
 
   static final List<String> EXPECTED = List.of(
       "core:became-primary", "core:reconciled", "core:stepped-down", "core:grace-expired",
-      "core:log-truncated", "core:snapshot-sent", "core:snapshot-installed",
+      "core:failover", "core:log-truncated", "core:snapshot-sent", "core:snapshot-installed",
       "core:config-changed", "core:propose", "core:handover",
       "core:handover:done", "core:handover:cas-failed", "core:handover:aborted-resumed",
       "controller:replica-added", "controller:handover-asked", "coord:cas-lost", "coord:proposal-unreachable",

@@ -88,8 +88,18 @@ public final class ShardReplica {
   // Proposals (either role).
   private ShardConfig proposal;
   private long proposalSentNanos;
+  /**
+   * The configuration this backup proposed after its grace expired (§3.7), with the primary it
+   * took for dead and why; null otherwise. It outlives a failure report, since a CAS whose answer
+   * was lost may have won; the next adopted configuration settles it: won if it is this proposal,
+   * lost otherwise.
+   */
+  private Takeover takeover;
 
   private record ClientSeq(String clientId, long seq) {}
+
+  /** A backup's proposal to take over from a primary it took for dead (§3.7). */
+  private record Takeover(ShardConfig proposed, String oldPrimary, String reason) {}
 
   /**
    * A graceful handover in progress at the primary (§3.8), from the moment it stopped serving.
@@ -711,6 +721,17 @@ public final class ShardReplica {
     promoting = null;
     snapshotChunks.clear();
     endHandover(c);
+    // Any newer configuration settles a takeover: the proposal expected the epoch just below it.
+    Takeover won = takeover != null && takeover.proposed().equals(c) ? takeover : null;
+    takeover = null;
+    if (won != null) {
+      // DESIGN §6 `failover`: only a backup's grace proposal takes a shard from another primary;
+      // handovers, promotions and a restarted primary's new tenure name no one taken for dead.
+      // A won CAS whose answer was lost arrives here as observed (own == false) and is reported
+      // too; that node then moves to an epoch of its own before it serves (§3.10).
+      out.add(new Effect.Emit("failover", "shard=" + shard + " from=" + won.oldPrimary()
+          + " to=" + self + " epoch=" + c.epoch() + " reason=" + won.reason()));
+    }
     if (c.primary().equals(self)) {
       if (own && was == Role.PRIMARY && !needsNewEpoch && old != null
           && old.primary().equals(self)) {
@@ -991,8 +1012,11 @@ public final class ShardReplica {
       if (!proposalPending) {
         List<String> backups = new ArrayList<>(config.backups());
         backups.remove(self);
-        propose(now, config.next(self, backups, config.learners()),
-            primaryUnreachableNanos > lastAckNanos ? "primary-unreachable" : "primary-silent");
+        String why = primaryUnreachableNanos > lastAckNanos
+            ? "primary-unreachable" : "primary-silent";
+        ShardConfig next = config.next(self, backups, config.learners());
+        takeover = new Takeover(next, config.primary(), why);
+        propose(now, next, why);
       }
     }
   }

@@ -58,6 +58,20 @@ class HandoverTest {
   }
 
   @Test
+  void handover_isNotReportedAsAFailover() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.input("n1", new Input.HandOver(c.now, "n2"));
+    c.settle();
+    c.observeZk();
+    c.run(4 * c.opts.beaconNanos());
+    assertEquals("n2", c.primaryServing());
+    assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n2 became-primary")),
+        c.events::toString);
+    assertTrue(c.events.stream().noneMatch(e -> e.split(" ")[1].equals("failover")),
+        c.events::toString);
+  }
+
+  @Test
   void oldPrimaryServesNoReadOnceStopped_andTheTargetServesNothingBeforeTheCas() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     c.put("n1", "client", 1, "k", "v1");

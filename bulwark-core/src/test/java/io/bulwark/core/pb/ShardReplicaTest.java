@@ -88,6 +88,39 @@ class ShardReplicaTest {
   }
 
   @Test
+  void graceExpiryTakeover_emitsExactlyOneFailoverEvent_6() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    assertEquals(List.of(), failovers(c), "initial placement and a new tenure are no failover");
+    long epoch = c.zk.epoch();
+    c.kill("n1");
+    c.run(c.opts.graceNanos() + 4 * c.opts.beaconNanos());
+    // Both backups' graces expire; n2 ticks first and wins, n3's CAS loses.
+    assertEquals("n2", c.zk.primary());
+    assertEquals(List.of("n2 failover shard=default/0 from=n1 to=n2 epoch=" + (epoch + 1)
+        + " reason=primary-silent"), failovers(c));
+    c.run(4 * c.opts.beaconNanos());
+    assertEquals("n2", c.primaryServing());
+    assertEquals(1, failovers(c).size(), c.events::toString);
+  }
+
+  @Test
+  void takeoverWhoseCasAnswerWasLost_isReportedOnceWhenTheWinIsObserved_6() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    long epoch = c.zk.epoch();
+    c.kill("n1");
+    c.nextCasReplyLost = true; // n2's takeover CAS wins, but n2 hears it failed
+    c.run(c.opts.graceNanos() + 8 * c.opts.beaconNanos());
+    assertEquals("n2", c.primaryServing());
+    assertEquals(epoch + 2, c.zk.epoch(), "n2 moved to an epoch of its own (§3.10)");
+    assertEquals(List.of("n2 failover shard=default/0 from=n1 to=n2 epoch=" + (epoch + 1)
+        + " reason=primary-silent"), failovers(c));
+  }
+
+  private static List<String> failovers(ReplicaCluster c) {
+    return c.events.stream().filter(e -> e.split(" ")[1].equals("failover")).toList();
+  }
+
+  @Test
   void oldPrimaryStopsServingWhenItsLeaseLapses_beforeAnyBackupMayPropose_3_6() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     c.run(c.opts.beaconNanos());
@@ -177,6 +210,8 @@ class ShardReplicaTest {
     c.input("n2", new Input.Tick(c.now));
     assertEquals("n2", c.zk.primary(), "n2 proposed itself at the grace floor");
     assertTrue(c.zk.epoch() > epoch);
+    assertEquals(List.of("n2 failover shard=default/0 from=n1 to=n2 epoch=" + c.zk.epoch()
+        + " reason=primary-unreachable"), failovers(c));
   }
 
   @Test
@@ -365,6 +400,7 @@ class ShardReplicaTest {
     c.run(c.opts.beaconNanos());
     assertEquals(epoch + 1, c.zk.epoch());
     assertEquals("n1", c.primaryServing());
+    assertEquals(List.of(), failovers(c), "a restart's own epoch bump is no failover");
   }
 
   @Test
