@@ -56,9 +56,12 @@ class ReReplicationIT {
 
       String victim = "n2";
       cluster.kill(victim);
+      long killedAtNanos = System.nanoTime();
       long ackedAtKill = load.acked();
       LocalCluster.await("every shard has a primary and two backups on live nodes, without "
           + victim, RESTORED_WITHIN, () -> restored(cluster, victim));
+      System.out.printf("replication factor restored %d ms after the kill (replace-after %d ms)%n",
+          (System.nanoTime() - killedAtNanos) / 1_000_000, REPLACE_AFTER_MS);
       LocalCluster.await("writes continue", Duration.ofSeconds(30),
           () -> load.acked() > ackedAtKill + 200);
       load.stop();
