@@ -2,15 +2,28 @@ package io.bulwark.core.pb;
 
 import io.bulwark.core.common.Invariants;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The replica's in-memory view of its shard's log: entries {@code base+1 .. last}, where
  * {@code (baseIndex, baseEpoch)} is the position just before the first entry kept (0/0 for a log
  * that was never trimmed). Mirrors what the runtime persisted through log effects.
+ *
+ * <p>It also keeps a running total of the entries' {@link LogEntry#sizeBytes()}, so that the
+ * bytes of any range ({@link #bytes}) cost two array reads: the primary checks what it has in
+ * flight to a follower on every send, and that is the per-write hot path.
  */
 final class ReplicaLog {
   private final ArrayList<LogEntry> entries = new ArrayList<>();
+  /**
+   * {@code totalBytes[k]}: the running total of entry sizes through {@code entries.get(k)}; only
+   * the first {@code entries.size()} slots are meaningful. Totals count from an arbitrary origin
+   * ({@link #baseTotalBytes} at the base), so only differences mean anything.
+   */
+  private long[] totalBytes = new long[16];
+  /** The running total at {@code baseIndex}. */
+  private long baseTotalBytes;
   private long baseIndex;
   private long baseEpoch;
 
@@ -60,15 +73,40 @@ final class ReplicaLog {
         "append of index %s after last index %s", e.index(), lastIndex());
     Invariants.check(e.epoch() >= lastEpoch(),
         "append of epoch %s after epoch %s", e.epoch(), lastEpoch());
+    int k = entries.size();
+    if (k == totalBytes.length) {
+      totalBytes = Arrays.copyOf(totalBytes, 2 * k);
+    }
+    totalBytes[k] = totalThrough(lastIndex()) + e.sizeBytes();
     entries.add(e);
   }
 
-  /** Entries {@code from .. min(last, from+max-1)}. */
-  List<LogEntry> slice(long from, int max) {
+  /** The bytes ({@link LogEntry#sizeBytes()}) of entries {@code from .. to}; 0 if from > to. */
+  long bytes(long from, long to) {
+    if (from > to) {
+      return 0;
+    }
+    Invariants.check(from > baseIndex && to <= lastIndex(),
+        "bytes of %s..%s outside %s..%s", from, to, firstIndex(), lastIndex());
+    return totalThrough(to) - totalThrough(from - 1);
+  }
+
+  private long totalThrough(long index) {
+    return index == baseIndex ? baseTotalBytes : totalBytes[(int) (index - baseIndex - 1)];
+  }
+
+  /**
+   * Entries from {@code from} on: at most {@code maxEntries} of them and, past the first, only as
+   * many as fit in {@code maxBytes} together. The first is always included (one entry may exceed
+   * any byte bound short of the entry size limit, and must still go), so the result is empty only
+   * if {@code from} is past the last index.
+   */
+  List<LogEntry> slice(long from, int maxEntries, long maxBytes) {
     Invariants.check(from > baseIndex, "slice from %s below first index %s", from, firstIndex());
-    long to = Math.min(lastIndex(), from + max - 1);
+    long to = Math.min(lastIndex(), from + maxEntries - 1);
+    long limit = totalThrough(from - 1) + maxBytes;
     List<LogEntry> out = new ArrayList<>();
-    for (long i = from; i <= to; i++) {
+    for (long i = from; i <= to && (i == from || totalThrough(i) <= limit); i++) {
       out.add(get(i));
     }
     return out;
@@ -85,6 +123,7 @@ final class ReplicaLog {
     entries.clear();
     baseIndex = newBaseIndex;
     baseEpoch = newBaseEpoch;
+    baseTotalBytes = 0;
   }
 
   /** Drops entries below {@code firstKept}; returns the new base epoch. */
@@ -93,7 +132,11 @@ final class ReplicaLog {
     Invariants.check(newBase >= baseIndex && newBase <= lastIndex(),
         "trim to %s outside %s..%s", firstKept, firstIndex(), lastIndex());
     long newBaseEpoch = epochAt(newBase);
-    entries.subList(0, (int) (newBase - baseIndex)).clear();
+    int dropped = (int) (newBase - baseIndex);
+    long newBaseTotal = totalThrough(newBase);
+    entries.subList(0, dropped).clear();
+    System.arraycopy(totalBytes, dropped, totalBytes, 0, entries.size());
+    baseTotalBytes = newBaseTotal;
     baseIndex = newBase;
     baseEpoch = newBaseEpoch;
     return newBaseEpoch;

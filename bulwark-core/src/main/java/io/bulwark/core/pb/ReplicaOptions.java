@@ -13,9 +13,17 @@ import io.bulwark.core.common.KeyspaceSpec;
  * @param minInsync members (primary included) a configuration needs to accept new writes
  * @param acks when a write is acknowledged: after every member holds it, or the primary alone
  * @param batchEntriesMax most entries in one ReplicatePrepare
+ * @param batchBytesMax most bytes ({@link LogEntry#sizeBytes()}) of entries in one
+ *     ReplicatePrepare, and of keys and values in one snapshot chunk (default 1 MiB); a single
+ *     larger entry or key still goes, alone, so a message holds at most about
+ *     {@code max(batchBytesMax, one entry)} (DESIGN §2: key <= 4 KiB, value <= 1 MiB)
+ * @param unackedBytesMax most entry bytes the primary has sent to one follower and not had acked
+ *     (default 8 MiB): beyond it the primary waits for acks before it sends more, so a slow or
+ *     far-behind learner costs bounded memory on both sides. A batch always goes when nothing is
+ *     in flight; a retransmit starts the count afresh
  * @param logRetainEntries applied entries kept in the log for catching up replicas; older ones
  *     are trimmed and a replica that needs them gets a snapshot
- * @param snapshotChunkEntriesMax most keys in one snapshot chunk
+ * @param snapshotChunkEntriesMax most keys in one snapshot chunk (bytes: {@code batchBytesMax})
  * @param txnTimeoutNanos how long a transaction may stay prepared (participant) or PENDING
  *     (record shard primary) by a primary's own clock before recovery aborts it if it has not
  *     committed (DESIGN §5; default 2 s)
@@ -28,6 +36,8 @@ public record ReplicaOptions(
     int minInsync,
     KeyspaceSpec.Acks acks,
     int batchEntriesMax,
+    long batchBytesMax,
+    long unackedBytesMax,
     int logRetainEntries,
     int snapshotChunkEntriesMax,
     long txnTimeoutNanos) {
@@ -40,17 +50,33 @@ public record ReplicaOptions(
   /** txn-timeout unless configured. */
   public static final long TXN_TIMEOUT_NANOS_DEFAULT = 2_000 * MS;
 
-  /** Options with the default txn-timeout. */
+  /**
+   * batchBytesMax unless configured: a full-size value (1 MiB) goes alone, and a catch-up batch
+   * is a few milliseconds of a learner's disk rather than, at 256 entries of 100 KiB, 25 MiB.
+   */
+  public static final long BATCH_BYTES_MAX_DEFAULT = 1 << 20;
+
+  /**
+   * unackedBytesMax unless configured: eight default batches, enough to keep a learner's disk
+   * and the link busy while its acks come back (8 MiB per 100 ms round trip is 80 MiB/s), while
+   * what one shard sends one follower ahead of its acks stays bounded instead of growing with
+   * the log. What a node buffers for a peer across all shards is the transport's bound.
+   */
+  public static final long UNACKED_BYTES_MAX_DEFAULT = 8L << 20;
+
+  /** Options with the default txn-timeout and catch-up byte bounds. */
   public ReplicaOptions(long leaseNanos, long graceNanos, long beaconNanos, long retransmitNanos,
       int minInsync, KeyspaceSpec.Acks acks, int batchEntriesMax, int logRetainEntries,
       int snapshotChunkEntriesMax) {
     this(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync, acks, batchEntriesMax,
-        logRetainEntries, snapshotChunkEntriesMax, TXN_TIMEOUT_NANOS_DEFAULT);
+        BATCH_BYTES_MAX_DEFAULT, UNACKED_BYTES_MAX_DEFAULT, logRetainEntries,
+        snapshotChunkEntriesMax, TXN_TIMEOUT_NANOS_DEFAULT);
   }
 
   public ReplicaOptions withTxnTimeout(long nanos) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, logRetainEntries, snapshotChunkEntriesMax, nanos);
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
+        snapshotChunkEntriesMax, nanos);
   }
 
   public static ReplicaOptions defaults(int minInsync, KeyspaceSpec.Acks acks) {
@@ -60,12 +86,21 @@ public record ReplicaOptions(
 
   public ReplicaOptions withTimes(long leaseNanos, long graceNanos, long beaconNanos) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, logRetainEntries, snapshotChunkEntriesMax, txnTimeoutNanos);
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
+        snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   public ReplicaOptions withLogRetainEntries(int entries) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, entries, snapshotChunkEntriesMax, txnTimeoutNanos);
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, entries, snapshotChunkEntriesMax,
+        txnTimeoutNanos);
+  }
+
+  /** These options with other catch-up byte bounds (see the record's parameters). */
+  public ReplicaOptions withCatchUpBytes(long batchBytesMax, long unackedBytesMax) {
+    return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
+        snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   /**
@@ -97,6 +132,12 @@ public record ReplicaOptions(
     }
     if (minInsync < 1) {
       return "min-insync must be at least 1";
+    }
+    if (batchEntriesMax < 1 || snapshotChunkEntriesMax < 1) {
+      return "a batch and a snapshot chunk must allow at least one entry";
+    }
+    if (batchBytesMax < 1 || unackedBytesMax < 1) {
+      return "the catch-up byte bounds (batch, unacked) must be positive";
     }
     return null;
   }

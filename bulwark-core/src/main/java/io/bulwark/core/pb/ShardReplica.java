@@ -23,11 +23,13 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code ReplicatePrepare} (primary -> backups, learners): appends entries after a matching
  *       {@code (epoch, index)}, truncating a divergent uncommitted suffix (§3.2, §3.10); carries
- *       the committed index (§3.3).
+ *       the committed index (§3.3). Bounded in bytes, per message and in flight to each follower
+ *       ({@link ReplicaOptions#batchBytesMax()}, {@link ReplicaOptions#unackedBytesMax()}).
  *   <li>{@code ReplicateAck}: the follower's durable, matching index; commit needs every member.
  *   <li>{@code Beacon}/{@code BeaconAck}: the primary's lease runs from the send time of the
  *       latest beacon every backup acked (§3.6); a backup's grace runs from its own last ack.
- *   <li>{@code SnapshotChunk}: the applied state, for a follower whose next entry was trimmed.
+ *   <li>{@code SnapshotChunk}: the applied state, for a follower whose next entry was trimmed,
+ *       in chunks bounded by keys and bytes.
  * </ul>
  * Configuration changes go through {@link Effect.ProposeConfig} (a ZooKeeper compare-and-set):
  * a primary removes a backup that made no progress for a lease (§3.5) or promotes a caught-up
@@ -145,10 +147,24 @@ public final class ShardReplica {
     }
   }
 
-  /** The primary's view of one backup or learner. */
+  /**
+   * The primary's view of one backup or learner.
+   *
+   * <p>What is in flight to it: the entries from {@code max(matchIndex + 1, sentFrom)} to
+   * {@code nextIndex - 1}, sent since the last {@link #rewind} and not acked. Their bytes are
+   * bounded by {@link ReplicaOptions#unackedBytesMax()} (see {@code ShardReplica.sendTo}).
+   */
   private static final class Follower {
     long matchIndex;
     long nextIndex;
+    /** Where the current run of sends began: a rewind forgets what was sent before it. */
+    long sentFrom;
+    /**
+     * Set by a retransmit, cleared by an ack that shows progress: meanwhile only one batch is in
+     * flight, so a stalled follower gets one batch per retransmit interval, not a window of
+     * duplicates each time (etcd-io/raft's probe state).
+     */
+    boolean probing;
     /** "Long ago" on any clock: nanos may be negative (a monotonic clock's origin is arbitrary). */
     long lastSentNanos = Long.MIN_VALUE / 2;
     /** Last time it acked progress or was fully caught up: §3.5 removal runs from it. */
@@ -159,8 +175,14 @@ public final class ShardReplica {
     long snapshotBytesSent;
 
     Follower(long nextIndex, long nowNanos) {
-      this.nextIndex = nextIndex;
+      rewind(nextIndex);
       this.lastProgressNanos = nowNanos;
+    }
+
+    /** Sends continue from {@code index}; nothing sent before counts as in flight any more. */
+    void rewind(long index) {
+      nextIndex = index;
+      sentFrom = index;
     }
   }
 
@@ -628,13 +650,14 @@ public final class ShardReplica {
     if (a.matched()) {
       if (a.durableIndex() > f.matchIndex || a.durableIndex() >= log.lastIndex()) {
         f.lastProgressNanos = now;
+        f.probing = false;
       }
       f.matchIndex = Math.max(f.matchIndex, Math.min(a.durableIndex(), log.lastIndex()));
       f.nextIndex = Math.max(f.nextIndex, f.matchIndex + 1);
     } else {
       // Its log lacks our entry at the probe point: step back and resend (§3.10).
       f.matchIndex = Math.min(f.matchIndex, a.lastIndex());
-      f.nextIndex = Math.max(1, Math.min(f.nextIndex - 1, a.lastIndex() + 1));
+      f.rewind(Math.max(1, Math.min(f.nextIndex - 1, a.lastIndex() + 1)));
       f.lastSentNanos = Long.MIN_VALUE / 2;
       sendTo(now, from, f);
     }
@@ -793,7 +816,7 @@ public final class ShardReplica {
     followers.clear();
     syncFollowers(now);
     for (Follower f : followers.values()) {
-      f.nextIndex = committedIndex + 1; // Re-send the whole uncommitted suffix (§3.10).
+      f.rewind(committedIndex + 1); // Re-send the whole uncommitted suffix (§3.10).
     }
     for (long i = committedIndex + 1; i <= log.lastIndex(); i++) {
       Command cmd = log.get(i).command();
@@ -1096,9 +1119,9 @@ public final class ShardReplica {
   }
 
   /**
-   * Sends each follower the entries it is missing: at once when it is caught up to what was
-   * sent (pipelining), or again after the retransmit interval, or a snapshot when its next
-   * entry was trimmed.
+   * Sends each follower the entries it is missing: at once while what is in flight to it leaves
+   * room (pipelining, {@link #sendTo}), or again from its match point after the retransmit
+   * interval, or a snapshot when its next entry was trimmed.
    */
   private void sendPrepares(long now, boolean force) {
     for (Map.Entry<String, Follower> e : followers.entrySet()) {
@@ -1106,7 +1129,8 @@ public final class ShardReplica {
       boolean retransmit = now - f.lastSentNanos >= opts.retransmitNanos()
           && f.matchIndex < log.lastIndex();
       if (retransmit) {
-        f.nextIndex = Math.min(f.nextIndex, f.matchIndex + 1);
+        f.rewind(Math.min(f.nextIndex, f.matchIndex + 1));
+        f.probing = true;
       }
       if (force || retransmit || f.nextIndex <= log.lastIndex()) {
         sendTo(now, e.getKey(), f);
@@ -1114,17 +1138,41 @@ public final class ShardReplica {
     }
   }
 
+  /**
+   * Sends one ReplicatePrepare from {@code f.nextIndex}: at most {@code batchEntriesMax} entries
+   * and {@code batchBytesMax} bytes, and only what keeps the bytes in flight to {@code f} within
+   * {@code unackedBytesMax} — except that one entry always goes when nothing is in flight, so
+   * in flight stays within {@code max(unackedBytesMax, one entry)}. With entries to send and no
+   * room (or a probe unanswered), it sends nothing: an ack or the retransmit makes room. A
+   * prepare without entries (a probe, §3.10) always goes. Constant time but for the batch
+   * itself: the hot path sends one tiny prepare per write and follower.
+   */
   private void sendTo(long now, String to, Follower f) {
     if (f.nextIndex <= log.baseIndex()) {
       sendSnapshot(now, to, f);
       return;
     }
     long prev = f.nextIndex - 1;
-    List<LogEntry> batch = log.slice(f.nextIndex, opts.batchEntriesMax());
+    List<LogEntry> batch = List.of();
+    if (f.nextIndex <= log.lastIndex()) {
+      long unacked = unackedBytes(f);
+      long room = opts.unackedBytesMax() - unacked;
+      if (unacked > 0 && (f.probing || log.bytes(f.nextIndex, f.nextIndex) > room)) {
+        return;
+      }
+      batch = log.slice(f.nextIndex, opts.batchEntriesMax(),
+          Math.min(opts.batchBytesMax(), room));
+    }
     out.add(new Effect.Send(to, new Message.ReplicatePrepare(
         config, prev, log.epochAt(prev), batch, committedIndex)));
     f.nextIndex += batch.size();
     f.lastSentNanos = now;
+  }
+
+  /** The bytes of the entries in flight to {@code f} (see {@link Follower}). */
+  private long unackedBytes(Follower f) {
+    long from = Math.max(Math.max(f.matchIndex + 1, f.sentFrom), log.firstIndex());
+    return log.bytes(from, f.nextIndex - 1);
   }
 
   private void sendSnapshot(long now, String to, Follower f) {
@@ -1133,22 +1181,37 @@ public final class ShardReplica {
     }
     ShardStateMachine.Snapshot s = sm.snapshot();
     List<KeyValue> all = s.entries();
-    int chunkSize = opts.snapshotChunkEntriesMax();
-    int chunks = Math.max(1, (all.size() + chunkSize - 1) / chunkSize);
-    for (int i = 0; i < chunks; i++) {
-      List<KeyValue> part = all.subList(i * chunkSize, Math.min(all.size(), (i + 1) * chunkSize));
-      out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), i,
-          i == chunks - 1, List.copyOf(part), i == 0 ? s.dedup() : List.of(),
-          i == 0 ? s.txn() : ShardStateMachine.TxnState.EMPTY)));
+    // Chunks end at snapshotChunkEntriesMax keys or batchBytesMax bytes, whichever comes first
+    // (one larger key and value go alone), so no chunk is a message of unbounded size.
+    int chunk = 0;
+    int start = 0;
+    long chunkBytes = 0;
+    for (int i = 0; i < all.size(); i++) {
+      KeyValue kv = all.get(i);
+      long bytes = kv.key().length + (kv.value() == null ? 0 : kv.value().length);
+      if (i > start && (i - start >= opts.snapshotChunkEntriesMax()
+          || chunkBytes + bytes > opts.batchBytesMax())) {
+        sendSnapshotChunk(to, s, chunk++, all.subList(start, i), false);
+        start = i;
+        chunkBytes = 0;
+      }
+      chunkBytes += bytes;
+      f.snapshotBytesSent += bytes;
     }
-    for (KeyValue kv : all) {
-      f.snapshotBytesSent += kv.key().length + (kv.value() == null ? 0 : kv.value().length);
-    }
+    sendSnapshotChunk(to, s, chunk, all.subList(start, all.size()), true);
     f.snapshotSentNanos = now;
     f.lastSentNanos = now;
-    f.nextIndex = s.index() + 1;
+    f.rewind(s.index() + 1);
     out.add(new Effect.Emit("snapshot-sent", "shard=" + shard + " to=" + to
-        + " index=" + s.index() + " keys=" + all.size()));
+        + " index=" + s.index() + " keys=" + all.size() + " chunks=" + (chunk + 1)));
+  }
+
+  /** Chunk {@code n} of snapshot {@code s}; the dedup table and transactions go in chunk 0. */
+  private void sendSnapshotChunk(String to, ShardStateMachine.Snapshot s, int n,
+      List<KeyValue> part, boolean last) {
+    out.add(new Effect.Send(to, new Message.SnapshotChunk(config, s.index(), s.epoch(), n, last,
+        List.copyOf(part), n == 0 ? s.dedup() : List.of(),
+        n == 0 ? s.txn() : ShardStateMachine.TxnState.EMPTY)));
   }
 
   // ---------------------------------------------------------------- commit and apply
