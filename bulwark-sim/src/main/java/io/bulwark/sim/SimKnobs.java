@@ -122,27 +122,35 @@ final class SimKnobs {
     clientOpDeadlineNanos = (1_000 + r.nextInt(2_000)) * MS;
     controllerPeriodNanos = (100 + r.nextInt(900)) * MS;
     handoverRate = pick(r, 0.0, 0.0, 0.1, 0.3, 1.0);
+    ReplicaOptions chosen = drawn;
     if (workload == SimWorkload.TXN) {
       // txn-timeout from a few leases to a few graces: recovery races failovers either way.
-      replica = drawn.withTxnTimeout(pick(r, 2L, 3L, 5L) * drawn.graceNanos());
+      chosen = drawn.withTxnTimeout(pick(r, 2L, 3L, 5L) * drawn.graceNanos());
       accounts = 6 + r.nextInt(7);
       txnKeys = 4 + r.nextInt(6);
       txnStepCrashes = r.nextInt(10) < 8;
       coordinatorRetryNanos = r.nextBoolean() ? 100 * MS
-          : (1 + r.nextInt(2)) * replica.txnTimeoutNanos();
+          : (1 + r.nextInt(2)) * chosen.txnTimeoutNanos();
     } else {
-      replica = drawn;
       accounts = 0;
       txnKeys = 0;
       txnStepCrashes = false;
       coordinatorRetryNanos = 100 * MS;
     }
+    // Catch-up byte bounds, drawn last so every draw above is what it was before they existed.
+    // The simulator's entries are about 40 bytes and its keys and values a few: 1 byte sends one
+    // entry (and one snapshot key) per message, and with 1 byte unacked a follower gets one
+    // batch per ack (stop and wait); the defaults never bind here, as before these bounds.
+    replica = chosen.withCatchUpBytes(
+        pickLong(r, ReplicaOptions.BATCH_BYTES_MAX_DEFAULT, 1L, 100L, 400L),
+        pickLong(r, ReplicaOptions.UNACKED_BYTES_MAX_DEFAULT, 1L, 150L, 1_000L));
   }
 
   /**
    * Lease, grace and beacon anywhere in the legal region, sometimes right at its edge (grace =
    * the smallest value {@link ReplicaOptions#validate()} accepts); log retention small enough
-   * to force snapshots in some seeds; tiny batches and chunks to exercise multi-round catch-up.
+   * to force snapshots in some seeds; tiny batches and chunks to exercise multi-round catch-up
+   * (and tiny byte bounds, drawn last in the constructor).
    */
   private static ReplicaOptions drawReplicaOptions(SplittableRandom r) {
     long beacon = (10 + r.nextInt(51)) * MS;
@@ -177,6 +185,10 @@ final class SimKnobs {
     return choices[r.nextInt(choices.length)];
   }
 
+  private static long pickLong(SplittableRandom r, long... choices) {
+    return choices[r.nextInt(choices.length)];
+  }
+
   /** One line naming every knob, printed with a failing seed. */
   String describe() {
     return "nodes=" + nodes + " shards=" + shards + " rf=" + replicationFactor + " keys=" + keys
@@ -184,7 +196,8 @@ final class SimKnobs {
         + " lease=" + replica.leaseNanos() / MS + "ms grace=" + SimTime.format(replica.graceNanos())
         + " beacon=" + replica.beaconNanos() / MS + "ms retransmit="
         + replica.retransmitNanos() / MS + "ms minInsync=" + replica.minInsync()
-        + " batch=" + replica.batchEntriesMax() + " retain=" + replica.logRetainEntries()
+        + " batch=" + replica.batchEntriesMax() + "/" + replica.batchBytesMax() + "B"
+        + " unacked=" + replica.unackedBytesMax() + "B retain=" + replica.logRetainEntries()
         + " chunk=" + replica.snapshotChunkEntriesMax() + " tick=" + tickNanos / MS + "ms"
         + " driftMax=" + clockDriftPpmMax + "ppm"
         + " net=[" + SimTime.format(netDelayMinNanos) + ".." + SimTime.format(netDelayMaxNanos)
