@@ -2,8 +2,8 @@ package io.bulwark.core.pb;
 
 /**
  * How far a learner's copy has come, as its primary knows it (DESIGN §6 progress): the index it
- * durably acked against the primary's last index, and the snapshot bytes (keys and values) sent
- * to it by this primary.
+ * durably acked against the primary's last index, and the bytes this primary copied to it: the
+ * snapshot's keys and values sent, plus the log entries it acked ({@link LogEntry#sizeBytes()}).
  */
 public record LearnerProgress(String node, long ackedIndex, long lastIndex, long bytesSent) {
   /** Acked over last index, 0..100; 100 once it holds the whole log. */

@@ -173,6 +173,8 @@ public final class ShardReplica {
     long snapshotSentNanos = Long.MIN_VALUE / 2;
     /** Snapshot bytes (keys and values) sent to it, for progress reports. */
     long snapshotBytesSent;
+    /** Bytes of log entries it acked ({@link LogEntry#sizeBytes()}), for progress reports. */
+    long logBytesAcked;
 
     Follower(long nextIndex, long nowNanos) {
       rewind(nextIndex);
@@ -262,7 +264,8 @@ public final class ShardReplica {
     for (String l : config.learners()) {
       Follower f = followers.get(l);
       if (f != null) {
-        out.add(new LearnerProgress(l, f.matchIndex, log.lastIndex(), f.snapshotBytesSent));
+        out.add(new LearnerProgress(l, f.matchIndex, log.lastIndex(),
+            f.snapshotBytesSent + f.logBytesAcked));
       }
     }
     return out;
@@ -652,7 +655,9 @@ public final class ShardReplica {
         f.lastProgressNanos = now;
         f.probing = false;
       }
-      f.matchIndex = Math.max(f.matchIndex, Math.min(a.durableIndex(), log.lastIndex()));
+      long matched = Math.max(f.matchIndex, Math.min(a.durableIndex(), log.lastIndex()));
+      f.logBytesAcked += log.bytes(Math.max(f.matchIndex + 1, log.firstIndex()), matched);
+      f.matchIndex = matched;
       f.nextIndex = Math.max(f.nextIndex, f.matchIndex + 1);
     } else {
       // Its log lacks our entry at the probe point: step back and resend (§3.10).

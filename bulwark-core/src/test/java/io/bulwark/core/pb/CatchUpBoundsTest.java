@@ -65,11 +65,19 @@ class CatchUpBoundsTest {
     assertTrue(seen.unackedBytes() <= BATCH, seen.unackedBytes() + " bytes in the probe");
 
     // From the first ack on: pipelined up to the window, never beyond it, the rest as acks come.
+    long reportedBytes = 0;
     for (int round = 0; round < 200 && !caughtUp(c); round++) {
       deliverToLearnerAndAckBack(c, seen);
       pump(c, seen);
+      for (LearnerProgress p : c.replica("n1").learnerProgress()) {
+        assertTrue(p.bytesSent() >= reportedBytes, "copied bytes never go back: " + p);
+        reportedBytes = p.bytesSent();
+      }
     }
     assertTrue(caughtUp(c), "n3 caught up: " + c.replica("n3"));
+    // Progress (DESIGN §6) counts the log bytes the learner acked, not only snapshot bytes.
+    assertTrue(reportedBytes > (long) (writes - 10) * (100 << 10),
+        "progress reported " + reportedBytes + " bytes copied by log tail");
     assertTrue(seen.maxUnackedBytes <= WINDOW, seen.maxUnackedBytes + " bytes in flight");
     assertTrue(seen.maxUnackedBytes > WINDOW - 2 * BATCH,
         "the window is used (pipelining), not one batch at a time: " + seen.maxUnackedBytes);
