@@ -85,7 +85,8 @@ public final class TextFormat {
 
   /**
    * Learners, each with its copy's progress when the primary reported it: {@code
-   * n4(63%, 12.4 MiB)} — the percent of the log it acked and the snapshot bytes sent to it.
+   * n4(63%, 12.4 MiB)} — the percent of the log it acked and the bytes copied to it (snapshot
+   * keys and values sent, plus the log entries it acked).
    */
   private static String learners(ShardLocation s) {
     List<String> out = new ArrayList<>();
