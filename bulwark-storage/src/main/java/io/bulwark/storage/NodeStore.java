@@ -621,10 +621,6 @@ public final class NodeStore implements AutoCloseable {
     return syncedWrite;
   }
 
-  WriteOptions unsyncedWrite() {
-    return unsyncedWrite;
-  }
-
   /** The applied position as stored (what a crash would recover, once the WAL is synced). */
   AppliedPosition appliedPosition(ShardId shard) throws RocksDBException {
     return Rows.applied(db.get(dataCf, Keys.appliedKey(Keys.shardPrefix(shard))));
