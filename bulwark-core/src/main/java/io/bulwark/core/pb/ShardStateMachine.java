@@ -29,14 +29,14 @@ public interface ShardStateMachine {
    * not applied again: its recorded outcome is returned. Records for seqs below the command's
    * {@code firstUnackedSeq} are forgotten in batches: when a newly applied command finds at
    * least {@link #forgetBatch} of its client's records (the forgetting marker below included)
-   * below its {@code firstUnackedSeq}, all of them are dropped — and the forgetting is recorded: a later command of that client with a
-   * seq below {@code firstUnackedSeq} of that forgetting, and no record, is a stale duplicate (a
-   * copy of an old request still in the network, which its client promised never to send
-   * again): it is not applied, and {@link #FORGOTTEN} is returned. The forgetting is replicated
-   * state, carried in snapshots like the records (as a {@link DedupRecord} at seq
-   * {@code firstUnackedSeq - 1} with outcome {@link #FORGOTTEN}, which replaces the previous
-   * one). Until its batch is forgotten, a stale duplicate finds its record and gets the
-   * recorded outcome, so it is not applied either way.
+   * below its {@code firstUnackedSeq}, all of them are dropped — and the forgetting is
+   * recorded: a later command of that client with a seq below {@code firstUnackedSeq} of that
+   * forgetting, and no record, is a stale duplicate (a copy of an old request still in the
+   * network, which its client promised never to send again): it is not applied, and
+   * {@link #FORGOTTEN} is returned. The forgetting is replicated state, carried in snapshots
+   * like the records (as a {@link DedupRecord} at seq {@code firstUnackedSeq - 1} with outcome
+   * {@link #FORGOTTEN}, which replaces the previous one). Until its batch is forgotten, a stale
+   * duplicate finds its record and gets the recorded outcome, so it is not applied either way.
    */
   Outcome apply(LogEntry entry);
 
@@ -49,10 +49,11 @@ public interface ShardStateMachine {
 
   /**
    * The forgetting batch of {@code clientId}: {@link #FORGET_BATCH}, or 1 (forget at once, as
-   * before batches) for a transaction identity ({@link Op#isTxnClientId}). Its phases are a fence: once a later phase applied, an older one that never applied
-   * here must not apply either (docs/transactions.md, txn seed 9), which only a marker written at
-   * once can tell. A client's request, by contrast, that never applied here and that its client
-   * moved past was refused before any append, or ended unknown and may still apply.
+   * before batches) for a transaction identity ({@link Op#isTxnClientId}). Its phases are a
+   * fence: once a later phase applied, an older one that never applied here must not apply
+   * either (docs/transactions.md, txn seed 9), which only a marker written at once can tell. A
+   * client's request, by contrast, that never applied here and that its client moved past was
+   * refused before any append, or ended unknown and may still apply.
    */
   static int forgetBatch(String clientId) {
     return Op.isTxnClientId(clientId) ? 1 : FORGET_BATCH;
