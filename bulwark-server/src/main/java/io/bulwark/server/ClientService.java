@@ -403,7 +403,7 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
       fail(reply, "txn-step", ErrorCode.INVALID_ARGUMENT, "undecodable command: " + e.getMessage());
       return;
     }
-    if (req.getShard() >= spec.shards() || !cmd.clientId().startsWith("txn/")
+    if (req.getShard() >= spec.shards() || !Op.isTxnClientId(cmd.clientId())
         || TxnRules.plainWriteKey(cmd.op()) != null || cmd.op() instanceof Op.Noop) {
       fail(reply, "txn-step", ErrorCode.INVALID_ARGUMENT, "TxnStep takes a transaction command "
           + "(client id txn/...) for a shard of the keyspace");
