@@ -101,6 +101,7 @@ public final class BulwarkClient implements AutoCloseable {
   private final RequestIds ids;
   private final ClusterView view;
   private final Channels channels;
+  private final Sessions sessions;
   private final Retrier retrier;
   private final java.util.concurrent.atomic.AtomicLong txnSeq =
       new java.util.concurrent.atomic.AtomicLong();
@@ -121,7 +122,9 @@ public final class BulwarkClient implements AutoCloseable {
     this.ids = new RequestIds(UUID.randomUUID().toString());
     this.view = new ClusterView(this.endpoints);
     this.channels = new Channels(factory);
-    this.retrier = new Retrier(view, channels, Objects.requireNonNull(options, "options"));
+    this.sessions = new Sessions(channels);
+    this.retrier = new Retrier(view, channels, sessions,
+        Objects.requireNonNull(options, "options"));
   }
 
   /**
@@ -206,7 +209,8 @@ public final class BulwarkClient implements AutoCloseable {
     Supplier<PutRequest> request = () -> PutRequest.newBuilder()
         .setKeyspace(keyspace).setKey(k).setValue(v).setId(ids.idFor(seq)).build();
     return keyedAsync(keyspace, retrier.runAsync(s, true, retrier.shardPrimary(keyspace, shard),
-        (stub, reply) -> stub.put(request.get(), reply), stub -> stub.put(request.get()), retries))
+        (session, timeout, reply) -> session.put(request.get(), timeout, reply),
+        stub -> stub.put(request.get()), retries))
         .whenComplete((r, e) -> ids.end(seq)) // Never sent again either way, as in write().
         .thenApply(Convert::writeResult);
   }
@@ -225,7 +229,8 @@ public final class BulwarkClient implements AutoCloseable {
     GetRequest req = GetRequest.newBuilder().setKeyspace(keyspace)
         .setKey(ByteString.copyFrom(key)).build();
     return keyedAsync(keyspace, retrier.runAsync(s, false, retrier.shardPrimary(keyspace, shard),
-        (stub, reply) -> stub.get(req, reply), stub -> stub.get(req), retries))
+        (session, timeout, reply) -> session.get(req, timeout, reply), stub -> stub.get(req),
+        retries))
         .thenApply(BulwarkClient::found);
   }
 
@@ -605,6 +610,7 @@ public final class BulwarkClient implements AutoCloseable {
   @Override
   public void close() {
     retries.shutdown();
+    sessions.close();
     channels.close();
   }
 

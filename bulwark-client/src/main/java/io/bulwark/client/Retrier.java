@@ -61,11 +61,11 @@ final class Retrier {
   }
 
   /**
-   * One attempt of a request that does not block: it hands the reply, or the failure, to
-   * {@code reply} (on a network thread).
+   * One attempt of a request that does not block, sent on {@code session} with the attempt's
+   * timeout: it hands the reply, or the failure, to {@code reply} (on a network thread).
    */
   interface AsyncRpc<T> {
-    void call(BulwarkGrpc.BulwarkStub stub, StreamObserver<T> reply);
+    void call(Sessions.Session session, long timeoutNanos, StreamObserver<T> reply);
   }
 
   /** Where to send the next attempt. */
@@ -78,6 +78,7 @@ final class Retrier {
 
   private final ClusterView view;
   private final Channels channels;
+  private final Sessions sessions;
   private final long requestTimeoutNanos;
   private final long rpcTimeoutNanos;
   private final long backoffMinNanos;
@@ -85,9 +86,10 @@ final class Retrier {
   private final long attemptNanosMin;
   private final ReentrantLock refreshLock = new ReentrantLock();
 
-  Retrier(ClusterView view, Channels channels, ClientOptions options) {
+  Retrier(ClusterView view, Channels channels, Sessions sessions, ClientOptions options) {
     this.view = view;
     this.channels = channels;
+    this.sessions = sessions;
     this.requestTimeoutNanos = options.requestTimeout().toNanos();
     this.rpcTimeoutNanos = options.rpcTimeout().toNanos();
     this.backoffMinNanos = options.backoffMin().toNanos();
@@ -170,18 +172,17 @@ final class Retrier {
       return out;
     }
     String address;
-    BulwarkGrpc.BulwarkStub stub;
+    Sessions.Session session;
     try {
       address = route.pick(s);
-      stub = BulwarkGrpc.newStub(channels.get(address));
+      session = sessions.get(address);
     } catch (IllegalStateException closed) {
       out.completeExceptionally(s.closed());
       return out;
     }
     s.attempts++;
     s.tried.add(address);
-    first.call(stub.withDeadlineAfter(Math.min(rpcTimeoutNanos, s.remainingNanos()),
-        TimeUnit.NANOSECONDS), new StreamObserver<T>() {
+    first.call(session, Math.min(rpcTimeoutNanos, s.remainingNanos()), new StreamObserver<T>() {
           private T reply;
 
           @Override

@@ -26,6 +26,9 @@ import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
 import io.bulwark.proto.v1.ScanReply;
 import io.bulwark.proto.v1.ScanRequest;
+import io.bulwark.proto.v1.SessionError;
+import io.bulwark.proto.v1.SessionReply;
+import io.bulwark.proto.v1.SessionRequest;
 import io.bulwark.proto.v1.ShardInfo;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
@@ -384,6 +387,8 @@ final class FakeCluster implements AutoCloseable {
     final String id;
     final String address;
     volatile Fault fault;
+    /** Every Session stream a client opened here, in order. */
+    final List<StreamObserver<SessionReply>> sessions = new CopyOnWriteArrayList<>();
 
     FakeNode(String id, String address) {
       this.id = id;
@@ -456,6 +461,76 @@ final class FakeCluster implements AutoCloseable {
     @Override
     public void get(GetRequest r, StreamObserver<GetReply> obs) {
       handle("Get", r, r.getKeyspace(), shardOfKey(r.getKeyspace(), r.getKey()), obs, () -> FakeCluster.this.get(r));
+    }
+
+    /** Fails every session stream opened here, as a broken connection would. */
+    void breakSessions() {
+      for (StreamObserver<SessionReply> out : sessions) {
+        synchronized (out) {
+          out.onError(Status.UNAVAILABLE.withDescription("connection broke").asRuntimeException());
+        }
+      }
+    }
+
+    /** Puts and gets on a session stream, each served as its unary call and answered by id. */
+    @Override
+    public StreamObserver<SessionRequest> session(StreamObserver<SessionReply> out) {
+      sessions.add(out);
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SessionRequest r) {
+          switch (r.getCallCase()) {
+            case PUT -> put(r.getPut(), sessionCall(out, r.getCallId(), SessionReply.Builder::setPut));
+            case GET -> get(r.getGet(), sessionCall(out, r.getCallId(), SessionReply.Builder::setGet));
+            default -> throw new AssertionError("session call without a request: " + r);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          synchronized (out) {
+            out.onCompleted();
+          }
+        }
+      };
+    }
+
+    private <T> StreamObserver<T> sessionCall(StreamObserver<SessionReply> out, long id,
+        java.util.function.BiConsumer<SessionReply.Builder, T> set) {
+      return new StreamObserver<>() {
+        private T value;
+
+        @Override
+        public void onNext(T v) {
+          value = v;
+        }
+
+        @Override
+        public void onCompleted() {
+          SessionReply.Builder b = SessionReply.newBuilder().setCallId(id);
+          set.accept(b, value);
+          synchronized (out) {
+            out.onNext(b.build());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          Status st = Status.fromThrowable(t);
+          Metadata trailers = Status.trailersFromThrowable(t);
+          SessionError.Builder e = SessionError.newBuilder().setStatusCode(st.getCode().value())
+              .setDescription(st.getDescription() == null ? "" : st.getDescription());
+          if (trailers != null && trailers.get(ERROR_KEY) != null) {
+            e.setDetail(trailers.get(ERROR_KEY));
+          }
+          synchronized (out) {
+            out.onNext(SessionReply.newBuilder().setCallId(id).setError(e).build());
+          }
+        }
+      };
     }
 
     @Override

@@ -54,11 +54,14 @@ import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
 import io.bulwark.proto.v1.ScanReply;
 import io.bulwark.proto.v1.ScanRequest;
+import io.bulwark.proto.v1.SessionReply;
+import io.bulwark.proto.v1.SessionRequest;
 import io.bulwark.proto.v1.ShardInfo;
 import io.bulwark.proto.v1.StatusReply;
 import io.bulwark.proto.v1.StatusRequest;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -215,6 +218,12 @@ final class ClientService extends BulwarkGrpc.BulwarkImplBase {
         refuse(reply, opName, shard, r);
       }
     });
+  }
+
+  /** Puts and gets pipelined on one stream, each served as its unary call is. */
+  @Override
+  public StreamObserver<SessionRequest> session(StreamObserver<SessionReply> reply) {
+    return new ClientSession(this, (ServerCallStreamObserver<SessionReply>) reply);
   }
 
   // ------------------------------------------------------------------ reads
