@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * DESIGN §9 history. Each key is written by one writer only, with unique values, so "the last
  * acknowledged value" of a key is well defined; reads go to random keys. A write that fails with
  * a definite error is {@code fail}; one whose outcome is unknown is {@code info}, after which the
- * writer continues as a new process (a process never invokes after an info).
+ * writer continues as a new process (a process never invokes after an info). Every other
+ * operation of a thread goes through the client's asynchronous API, the rest through the blocking
+ * one, so the checked runs cover both ways a call reaches a node.
  *
  * <p>Bounded: it runs until {@link #stop} or until {@code opsMax} operations, whichever is first.
  * Thread-safe.
@@ -96,7 +100,11 @@ public final class RegisterWorkload implements AutoCloseable {
       record(invoke);
       OpType outcome;
       try {
-        client.put(keyspace, bytes(key), bytes(value));
+        if (i % 2 == 0) {
+          await(client.putAsync(keyspace, bytes(key), bytes(value)));
+        } else {
+          client.put(keyspace, bytes(key), bytes(value));
+        }
         outcome = OpType.OK;
         acked.incrementAndGet();
       } catch (BulwarkException e) {
@@ -115,19 +123,36 @@ public final class RegisterWorkload implements AutoCloseable {
 
   private void readLoop(SplittableRandom random) {
     long process = processes.getAndIncrement();
-    while (running && ops.incrementAndGet() <= opsMax) {
+    for (long i = 0; running && ops.incrementAndGet() <= opsMax; i++) {
       String key = key(random.nextInt(writers), random.nextInt(keysPerWriter));
       Op invoke = new Op(process, OpType.INVOKE, OpFunction.READ, key, new OpValue.Scalar(null),
           System.nanoTime());
       record(invoke);
       try {
-        Optional<VersionedValue> v = client.get(keyspace, bytes(key));
+        Optional<VersionedValue> v = i % 2 == 0 ? await(client.getAsync(keyspace, bytes(key)))
+            : client.get(keyspace, bytes(key));
         String read = v.map(x -> new String(x.value(), StandardCharsets.UTF_8)).orElse(null);
         record(invoke.complete(OpType.OK, new OpValue.Scalar(read), System.nanoTime()));
       } catch (BulwarkException e) {
         // A read changes nothing: a failed read may be recorded as fail whatever the cause.
         record(invoke.complete(OpType.FAIL, System.nanoTime()));
       }
+    }
+  }
+
+  /**
+   * The result of an asynchronous call, or the BulwarkException it failed with. Every other
+   * operation goes through the asynchronous API (first attempt on the client's Session stream)
+   * and the rest through the blocking one (unary calls), so each checked run covers both.
+   */
+  private static <T> T await(CompletableFuture<T> call) {
+    try {
+      return call.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof BulwarkException b) {
+        throw b;
+      }
+      throw e;
     }
   }
 
