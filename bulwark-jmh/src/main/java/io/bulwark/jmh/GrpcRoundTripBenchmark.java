@@ -12,6 +12,8 @@ import io.bulwark.proto.v1.PeerBatch;
 import io.bulwark.proto.v1.PeerGrpc;
 import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
+import io.bulwark.proto.v1.SessionReply;
+import io.bulwark.proto.v1.SessionRequest;
 import io.bulwark.proto.v1.StreamEnd;
 import io.bulwark.proto.v1.WriteReply;
 import io.grpc.ManagedChannel;
@@ -19,14 +21,17 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,9 +54,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code clientPut}: {@code Bulwark.Put} with a 16-byte key, a 100-byte value and a
  *       request id, answered with a {@code WriteReply} — what a client pays to reach a primary
  *       and hear back.
- *   <li>{@code peerDeliver}: {@code Peer.Deliver} with a batch of eight {@code ReplicatePrepare}s
- *       of one 100-byte put each, encoded by {@link Codec} as the node encodes them — what one
- *       replication hop pays on the wire.
+ *   <li>{@code sessionPut}: the same put on a {@code Session} stream, one message each way,
+ *       as the Java client's asynchronous calls send it.
+ *   <li>{@code peerRoundTrip}: a batch of eight {@code ReplicatePrepare}s of one 100-byte put
+ *       each, encoded by {@link Codec} as the node encodes them, sent on a peer stream to an echo
+ *       server that sends it back on a stream of its own — what one replication hop pays on the
+ *       wire.
  * </ul>
  *
  * <p>Why it matters: a write with acks all pays at least one client round trip plus the
@@ -88,6 +96,11 @@ public class GrpcRoundTripBenchmark {
   private final BlockingQueue<PeerBatch> returned = new ArrayBlockingQueue<>(16);
   private PutRequest put;
   private PeerBatch batch;
+  /** The client side of one Session stream, shared by every benchmark thread. */
+  private StreamObserver<SessionRequest> session;
+  private final Map<Long, CompletableFuture<SessionReply>> sessionCalls =
+      new ConcurrentHashMap<>();
+  private final AtomicLong sessionCallIds = new AtomicLong();
 
   /** Answers every put as applied at version 1: no storage, no replication. */
   private static final class TrivialBulwark extends BulwarkGrpc.BulwarkImplBase {
@@ -98,6 +111,29 @@ public class GrpcRoundTripBenchmark {
     public void put(PutRequest request, StreamObserver<WriteReply> reply) {
       reply.onNext(APPLIED);
       reply.onCompleted();
+    }
+
+    /** Answers every put on the stream as applied, under its call id. */
+    @Override
+    public StreamObserver<SessionRequest> session(StreamObserver<SessionReply> out) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(SessionRequest r) {
+          synchronized (out) {
+            out.onNext(SessionReply.newBuilder().setCallId(r.getCallId()).setPut(APPLIED).build());
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          synchronized (out) {
+            out.onCompleted();
+          }
+        }
+      };
     }
   }
 
@@ -143,7 +179,7 @@ public class GrpcRoundTripBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void start() throws IOException, InterruptedException {
+  public void start() throws Exception {
     // The benchmark's own server receives what the echo server sends back.
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .directExecutor()
@@ -179,6 +215,24 @@ public class GrpcRoundTripBenchmark {
     // Connect before measuring: the node's channels and streams are long-lived, so a request
     // pays the round trip on an open HTTP/2 connection, not the TCP and HTTP/2 handshakes.
     client.withDeadlineAfter(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS).put(put);
+    session = BulwarkGrpc.newStub(channel).session(new StreamObserver<>() {
+      @Override
+      public void onNext(SessionReply r) {
+        CompletableFuture<SessionReply> call = sessionCalls.remove(r.getCallId());
+        if (call != null) {
+          call.complete(r);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        sessionCalls.values().forEach(c -> c.completeExceptionally(t));
+      }
+
+      @Override
+      public void onCompleted() {}
+    });
+    sendOnSession().get(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS);
     toEcho.onNext(batch);
     if (returned.poll(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS) == null) {
       throw new IllegalStateException("the echo stream returned nothing within "
@@ -228,6 +282,26 @@ public class GrpcRoundTripBenchmark {
   @Benchmark
   public WriteReply clientPut() {
     return client.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).put(put);
+  }
+
+  /**
+   * The same put as {@link #clientPut}, as the Java client's asynchronous calls send it: one
+   * message each way on a long-lived {@code Session} stream, answered by call id. The calling
+   * thread waits for its answer, as the blocking stub's caller does.
+   */
+  @Benchmark
+  public SessionReply sessionPut() throws Exception {
+    return sendOnSession().get(DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private CompletableFuture<SessionReply> sendOnSession() {
+    long id = sessionCallIds.incrementAndGet();
+    CompletableFuture<SessionReply> call = new CompletableFuture<>();
+    sessionCalls.put(id, call);
+    synchronized (session) {
+      session.onNext(SessionRequest.newBuilder().setCallId(id).setPut(put).build());
+    }
+    return call;
   }
 
   @Benchmark
