@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -45,10 +44,6 @@ class BulwarkClientAsyncTest {
     return e.getCause();
   }
 
-  private List<RequestId> putIds() {
-    return cluster.received("Put").stream().map(r -> ((PutRequest) r.request()).getId()).toList();
-  }
-
   @Test
   void putThenGet_roundTripsTheValue_andLeavesNoSeqOutstanding() throws Exception {
     cluster.addKeyspace("ks", 2, "n1");
@@ -76,7 +71,7 @@ class BulwarkClientAsyncTest {
 
       WriteResult r = await(client.putAsync("ks", b("k"), b("v")));
 
-      List<RequestId> ids = putIds();
+      List<RequestId> ids = cluster.putIds();
       assertEquals(2, ids.size());
       assertEquals(ids.get(0), ids.get(1), "the retry reuses (clientId, seq, firstUnackedSeq)");
       assertEquals(1, cluster.writesApplied(), "applied once");
@@ -118,7 +113,7 @@ class BulwarkClientAsyncTest {
       List<String> putNodes =
           cluster.received("Put").stream().map(FakeCluster.Received::node).toList();
       assertEquals(List.of("n1", "n2", "n2"), putNodes, "one redirect, then straight to n2");
-      assertEquals(putIds().get(0), putIds().get(1), "a redirect is a retry: same request id");
+      assertEquals(cluster.putIds().get(0), cluster.putIds().get(1), "a redirect is a retry: same request id");
     }
   }
 

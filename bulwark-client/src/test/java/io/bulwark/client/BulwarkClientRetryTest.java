@@ -51,10 +51,6 @@ class BulwarkClientRetryTest {
     cluster.close();
   }
 
-  private List<RequestId> putIds() {
-    return cluster.received("Put").stream().map(r -> ((PutRequest) r.request()).getId()).toList();
-  }
-
   @Test
   void indeterminateWrite_isRetriedWithSameClientIdAndSeq_andAppliedOnce() {
     AtomicInteger puts = new AtomicInteger();
@@ -63,7 +59,7 @@ class BulwarkClientRetryTest {
     try (BulwarkClient client = cluster.client(Fixtures.fast(), "n1")) {
       WriteResult r = client.put("ks", b("k"), b("v"));
 
-      List<RequestId> ids = putIds();
+      List<RequestId> ids = cluster.putIds();
       assertEquals(2, ids.size());
       assertEquals(ids.get(0), ids.get(1), "the retry reuses (clientId, seq, firstUnackedSeq)");
       assertEquals(client.clientId(), ids.get(0).getClientId());
@@ -97,7 +93,7 @@ class BulwarkClientRetryTest {
       client.delete("ks", b("a"));
       client.put("ks", b("b"), b("2"));
 
-      List<RequestId> ids = new ArrayList<>(putIds());
+      List<RequestId> ids = new ArrayList<>(cluster.putIds());
       assertEquals(List.of(1L, 3L), ids.stream().map(RequestId::getSeq).toList());
       assertEquals(List.of(1L, 3L), ids.stream().map(RequestId::getFirstUnackedSeq).toList());
       assertEquals(0, client.requestIds().outstandingCount());
@@ -159,7 +155,7 @@ class BulwarkClientRetryTest {
         assertTrue(f.get(10, TimeUnit.SECONDS).applied());
       }
       Set<Long> seqs = new HashSet<>();
-      for (RequestId id : putIds()) {
+      for (RequestId id : cluster.putIds()) {
         assertTrue(seqs.add(id.getSeq()), "seq " + id.getSeq() + " used twice");
         assertTrue(id.getFirstUnackedSeq() <= id.getSeq());
       }
@@ -182,7 +178,7 @@ class BulwarkClientRetryTest {
       assertEquals(ErrorCode.UNAVAILABLE, e.code(), e.getMessage());
       assertTrue(e.definite(), "every attempt was refused before append");
       assertTrue(ms >= 250 && ms < 3000, "took " + ms + " ms");
-      List<RequestId> ids = putIds();
+      List<RequestId> ids = cluster.putIds();
       assertTrue(ids.size() > 2, "retried: " + ids.size());
       assertEquals(1, new HashSet<>(ids).size(), "every retry carries the same request id");
     }

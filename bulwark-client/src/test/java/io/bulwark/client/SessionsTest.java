@@ -4,7 +4,6 @@ import static io.bulwark.client.Fixtures.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.bulwark.proto.v1.PutRequest;
 import io.bulwark.proto.v1.RequestId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,10 +28,6 @@ class SessionsTest {
   @AfterEach
   void tearDown() {
     cluster.close();
-  }
-
-  private List<RequestId> putIds() {
-    return cluster.received("Put").stream().map(r -> ((PutRequest) r.request()).getId()).toList();
   }
 
   @Test
@@ -74,7 +69,7 @@ class SessionsTest {
       WriteResult r = client.putAsync("ks", b("k"), b("v")).get(10, TimeUnit.SECONDS);
 
       assertTrue(r.applied());
-      List<RequestId> ids = putIds();
+      List<RequestId> ids = cluster.putIds();
       assertEquals(2, ids.size(), "the hung attempt, then the retry");
       assertEquals(ids.get(0), ids.get(1), "the retry reuses the request id");
       assertEquals(1, cluster.writesApplied());
@@ -96,7 +91,7 @@ class SessionsTest {
       cluster.node("n1").breakSessions();
 
       assertTrue(first.get(10, TimeUnit.SECONDS).applied(), "retried after the break");
-      List<RequestId> ids = putIds();
+      List<RequestId> ids = cluster.putIds();
       assertEquals(2, ids.size());
       assertEquals(ids.get(0), ids.get(1), "the retry reuses the request id");
       assertTrue(client.putAsync("ks", b("k2"), b("v2")).get(10, TimeUnit.SECONDS).applied());
