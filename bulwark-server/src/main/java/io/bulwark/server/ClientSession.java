@@ -149,6 +149,10 @@ final class ClientSession implements StreamObserver<SessionRequest> {
 
     @Override
     public void onCompleted() {
+      if (value == null) { // As gRPC ends a unary call completed without a value.
+        answer(error(id, Status.Code.INTERNAL, null, "no value received for call " + id));
+        return;
+      }
       SessionReply.Builder b = SessionReply.newBuilder().setCallId(id);
       result.accept(b, value);
       answer(b.build());

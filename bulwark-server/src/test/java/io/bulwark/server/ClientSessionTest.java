@@ -45,6 +45,7 @@ class ClientSessionTest {
       switch (req.getKey().toStringUtf8()) {
         case "throw" -> throw new IllegalStateException("handler bug");
         case "not-primary" -> reply.onError(ApiErrors.notPrimary("ask n2", "n2", "h2:1"));
+        case "no-value" -> answerLater(reply::onCompleted); // as the replica loop answers
         default -> {
           reply.onNext(WriteReply.newBuilder().setApplied(true).setVersion(7).build());
           reply.onCompleted();
@@ -57,6 +58,17 @@ class ClientSessionTest {
       heldGets.add(reply);
     }
   };
+
+  /** Runs an answer on another thread, outside the session's handling of the request. */
+  private static void answerLater(Runnable answer) {
+    Thread t = new Thread(answer, "test-answer");
+    t.start();
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
   private Server server;
   private ManagedChannel channel;
   /** The server's side of the last stream opened. */
@@ -118,8 +130,9 @@ class ClientSessionTest {
     calls.onNext(put(1, "throw"));
     calls.onNext(put(2, "not-primary"));
     calls.onNext(put(3, "k"));
+    calls.onNext(put(4, "no-value"));
 
-    assertEquals(3, rec.replies.size(), "every call answered: " + rec.replies);
+    assertEquals(4, rec.replies.size(), "every call answered: " + rec.replies);
     SessionReply thrown = rec.replies.get(0);
     assertEquals(1, thrown.getCallId());
     assertEquals(Status.Code.INTERNAL.value(), thrown.getError().getStatusCode());
@@ -134,6 +147,10 @@ class ClientSessionTest {
     assertEquals(3, ok.getCallId());
     assertTrue(ok.getPut().getApplied());
     assertEquals(7, ok.getPut().getVersion());
+    SessionReply empty = rec.replies.get(3);
+    assertEquals(4, empty.getCallId());
+    assertEquals(Status.Code.INTERNAL.value(), empty.getError().getStatusCode(),
+        "completed without a value: failed as gRPC fails such a unary call");
     assertEquals(1, rec.ended.getCount(), "the stream is still open");
     calls.onCompleted();
   }
