@@ -196,11 +196,11 @@ final class FakeCluster implements AutoCloseable {
   List<Received> received(String method) {
     return received.stream().filter(r -> r.method().equals(method)).toList();
   }
+
   /** The request ids of every Put received, in order (a retry repeats its first attempt's). */
   List<RequestId> putIds() {
     return received("Put").stream().map(r -> ((PutRequest) r.request()).getId()).toList();
   }
-
 
   ManagedChannel channel(String address) {
     ManagedChannel ch = InProcessChannelBuilder.forName(address).build();

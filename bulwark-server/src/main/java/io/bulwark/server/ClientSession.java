@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class ClientSession implements StreamObserver<SessionRequest> {
     this.unary = unary;
     this.out = out;
     // Without a handler, a reply sent after the client cancelled would throw on the loop thread.
-    out.setOnCancelHandler(this::cancelled);
+    out.setOnCancelHandler(this::clientGone);
   }
 
   @Override
@@ -64,7 +65,7 @@ final class ClientSession implements StreamObserver<SessionRequest> {
     }
   }
 
-  private static <T> void serve(Call<T> call, java.util.function.Consumer<Call<T>> handler) {
+  private static <T> void serve(Call<T> call, Consumer<Call<T>> handler) {
     try {
       handler.accept(call);
     } catch (RuntimeException e) {
@@ -76,8 +77,8 @@ final class ClientSession implements StreamObserver<SessionRequest> {
 
   /** The client went away: nothing more can be sent. */
   @Override
-  public synchronized void onError(Throwable t) {
-    closed = true;
+  public void onError(Throwable t) {
+    clientGone();
   }
 
   /**
@@ -90,7 +91,8 @@ final class ClientSession implements StreamObserver<SessionRequest> {
     endIfDone();
   }
 
-  private synchronized void cancelled() {
+  /** The client cancelled or its stream failed: replies still due are dropped. */
+  private synchronized void clientGone() {
     closed = true;
   }
 
