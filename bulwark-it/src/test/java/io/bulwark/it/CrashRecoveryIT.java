@@ -40,10 +40,7 @@ class CrashRecoveryIT {
             new ClientOptions(Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMillis(10), Duration.ofMillis(100)))) {
       checkCliFromAnotherShell(cluster);
-      LocalCluster.await("keyspace solo is created", Duration.ofSeconds(60), () -> {
-        client.createKeyspace("solo", 1, 3, 1, "all");
-        return true;
-      });
+      LocalCluster.createKeyspace(client, "solo", 1, 3, 1, "all");
       ShardLocation shard = client.locate("solo", bytes("c0-0"));
       String victim = shard.primary();
       LocalCluster.await("shard " + shard.shard() + " of solo serves writes",

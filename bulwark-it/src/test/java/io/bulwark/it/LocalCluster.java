@@ -2,7 +2,10 @@ package io.bulwark.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.client.BulwarkClient;
+import io.bulwark.client.BulwarkException;
 import io.bulwark.client.ClusterStatus;
+import io.bulwark.client.ErrorCode;
 import io.bulwark.client.ShardLocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -193,17 +196,37 @@ final class LocalCluster implements AutoCloseable {
   static void await(String what, Duration deadline, BooleanSupplier condition)
       throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
+    RuntimeException last = null;
     while (System.nanoTime() < end) {
       try {
         if (condition.getAsBoolean()) {
           return;
         }
       } catch (RuntimeException e) {
-        // The cluster is changing under us; ask again.
+        last = e; // The cluster is changing under us; ask again, and name it if we give up.
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("timed out after " + deadline + " waiting for: " + what);
+    throw new AssertionError("timed out after " + deadline + " waiting for: " + what
+        + (last == null ? "" : " (last error: " + last + ")"), last);
+  }
+
+  /**
+   * Creates a keyspace, retrying while the cluster settles. KEYSPACE_EXISTS counts as done: an
+   * earlier attempt whose reply was lost (a timeout on a loaded machine) may have created it.
+   */
+  static void createKeyspace(BulwarkClient client, String name, int replicas, int shards,
+      int minInsync, String acks) throws InterruptedException {
+    await("keyspace " + name + " is created", Duration.ofSeconds(60), () -> {
+      try {
+        client.createKeyspace(name, replicas, shards, minInsync, acks);
+      } catch (BulwarkException e) {
+        if (e.code() != ErrorCode.KEYSPACE_EXISTS) {
+          throw e;
+        }
+      }
+      return true;
+    });
   }
 
   static ShardLocation shardOf(ClusterStatus status, String keyspace, int shard) {

@@ -61,10 +61,7 @@ class TxnBankIT {
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             ClientOptions.defaults());
         HistoryWriter history = HistoryFiles.open(historyFile)) {
-      LocalCluster.await("keyspace bank is created", Duration.ofSeconds(60), () -> {
-        client.createKeyspace("bank", 3, SHARDS, 2, "all");
-        return true;
-      });
+      LocalCluster.createKeyspace(client, "bank", 3, SHARDS, 2, "all");
       List<String> accounts = new ArrayList<>();
       LocalCluster.await("bank's shards are placed", Duration.ofSeconds(60), () -> {
         accounts.clear();
