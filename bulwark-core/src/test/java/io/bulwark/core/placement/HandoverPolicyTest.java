@@ -79,4 +79,34 @@ class HandoverPolicyTest {
     assertEquals(1, fresh.decide(DEGRADED_FOR_MS + SHARD_INTERVAL_MS, List.of(s0),
         degraded::contains, gone::contains).size());
   }
+
+  @Test
+  void mostNodesDegraded_noHandover_untilHalfAreHealthyAgain() {
+    // The cascade this rule stops: n2 and n3 degrade together (one shared disk under load), and
+    // every primary of both would move to n1, the one node not degraded yet.
+    ShardConfig s0 = shard(0, 2, "n2", "n1", "n3");
+    ShardConfig s1 = shard(1, 2, "n3", "n2", "n1");
+    degraded.add("n2");
+    degraded.add("n3");
+    round(0, s0, s1);
+    assertTrue(round(DEGRADED_FOR_MS, s0, s1).isEmpty(), "two of three degraded");
+    assertTrue(round(DEGRADED_FOR_MS * 3, s0, s1).isEmpty(), "still two of three");
+    // n3 recovers: one slow node among healthy ones is what a handover is for, at once (n2 has
+    // been degraded for long enough already).
+    degraded.remove("n3");
+    List<HandoverPolicy.Ask> asks = round(DEGRADED_FOR_MS * 3 + 1_000, s0, s1);
+    assertEquals(1, asks.size());
+    assertEquals(s0.shard(), asks.get(0).config().shard());
+  }
+
+  @Test
+  void aGoneNodeIsNotCounted_twoNodeClusterShedsItsSlowNode() {
+    ShardConfig s0 = shard(0, 2, "n1", "n2", "n3");
+    gone.add("n3");
+    degraded.add("n1");
+    round(0, s0);
+    List<HandoverPolicy.Ask> asks = round(DEGRADED_FOR_MS, s0);
+    assertEquals(1, asks.size(), "one of the two live nodes is healthy: half is enough");
+    assertEquals("n2", asks.get(0).target());
+  }
 }
