@@ -46,6 +46,9 @@ public final class ShardReplica {
   /** What this node is in the shard's current configuration. */
   public enum Role { NONE, LEARNER, BACKUP, PRIMARY }
 
+  /** A replica's grace before it first acks a primary, in graces: {@link #graceNanos}. */
+  static final long INITIAL_GRACE_FACTOR = 5;
+
   private final ShardId shard;
   private final String self;
   private final ReplicaOptions opts;
@@ -63,6 +66,8 @@ public final class ShardReplica {
   private long verifiedIndex;
   /** Monotonic time of this node's last ack to a primary: grace runs from it (§3.7). */
   private long lastAckNanos;
+  /** False until this replica first acks a primary after it opened: see {@link #graceNanos}. */
+  private boolean ackedSinceOpen;
   /** Once grace expired for this epoch, no message of an epoch <= it is acked again. */
   private long graceExpiredEpoch;
   /** When the runtime last said the current primary's node is unreachable; 0 if never. */
@@ -556,6 +561,7 @@ public final class ShardReplica {
   private void onBeacon(long now, Message.Beacon b) {
     learnCommitted(b.committedIndex());
     lastAckNanos = now;
+    ackedSinceOpen = true;
     out.add(new Effect.Send(config.primary(),
         new Message.BeaconAck(shard, config.epoch(), b.sentNanos())));
   }
@@ -566,6 +572,7 @@ public final class ShardReplica {
 
   private void sendAck(long now, boolean matched, long lastIndex) {
     lastAckNanos = now;
+    ackedSinceOpen = true;
     out.add(new Effect.Send(config.primary(), new Message.ReplicateAck(shard, config.epoch(),
         matched, Math.min(durableIndex, verifiedIndex), lastIndex)));
   }
@@ -1070,11 +1077,21 @@ public final class ShardReplica {
    * or only the grace floor if the primary's node became unreachable after that ack (a refused
    * connection is a faster signal than silence; the floor still outlasts the primary's lease,
    * §3.7). An ack after the signal means the primary answered again: the signal is stale.
+   *
+   * <p>A replica that has not acked any primary since it opened waits {@link
+   * #INITIAL_GRACE_FACTOR} graces instead, as ZooKeeper gives a follower a longer initLimit than
+   * its syncLimit. Measured: when a keyspace is created or a cluster starts, a new primary first
+   * writes its tenure to ZooKeeper and its node is still compiling its hot paths, and backups
+   * passed a 600 ms grace before its first beacon in nearly every run, so shards failed over
+   * seconds after creation and the primaries ended up unevenly placed. Waiting longer never
+   * weakens safety (grace is a lower bound); it delays only the takeover of a primary that dies
+   * before its backups ever heard from it, and a refused connection still takes the fast path.
    */
   private long graceNanos() {
-    return primaryUnreachableNanos > lastAckNanos
-        ? Math.min(opts.graceNanos(), opts.graceFloorNanos())
-        : opts.graceNanos();
+    if (primaryUnreachableNanos > lastAckNanos) {
+      return Math.min(opts.graceNanos(), opts.graceFloorNanos());
+    }
+    return ackedSinceOpen ? opts.graceNanos() : INITIAL_GRACE_FACTOR * opts.graceNanos();
   }
 
   /**

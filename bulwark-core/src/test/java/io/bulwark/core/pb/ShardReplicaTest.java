@@ -88,6 +88,21 @@ class ShardReplicaTest {
   }
 
   @Test
+  void backupThatNeverHeardFromAPrimary_waitsTheInitialGrace() {
+    // Placed, but the primary dies before its first beacon (a new keyspace on a cold node): the
+    // backups have acked nobody since they opened, so one grace is not yet silence.
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3");
+    c.kill("n1");
+    c.place();
+    long initialGrace = ShardReplica.INITIAL_GRACE_FACTOR * c.opts.graceNanos();
+    c.run(initialGrace - c.opts.beaconNanos());
+    assertEquals(1, c.zk.epoch(), "no proposal within the initial grace");
+    c.run(2 * c.opts.beaconNanos());
+    assertEquals(2, c.zk.epoch());
+    assertNotEquals("n1", c.zk.primary());
+  }
+
+  @Test
   void graceExpiryTakeover_emitsExactlyOneFailoverEvent_6() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
     assertEquals(List.of(), failovers(c), "initial placement and a new tenure are no failover");
