@@ -20,8 +20,9 @@ import java.util.Set;
  * (half, so that a two-node cluster can still shed its one slow node). A slow node among healthy
  * ones is a gray failure that a handover cures; most nodes degrading together has a shared cause
  * (one overloaded machine, a shared disk, the network), and moving primaries would pile every
- * shard's load on the few nodes not yet degraded, which then degrade in turn. Measured: three nodes sharing one disk under full write load saw fsync p99
- * pass 50 ms on two of them within 3 s, and every primary moved to the third.
+ * shard's load on the few nodes not yet degraded, which then degrade in turn. Measured: three
+ * nodes sharing one disk under full write load saw fsync p99 pass 50 ms on two of them within
+ * 3 s, and every primary moved to the third.
  *
  * <p>An ask is outstanding until the shard's epoch moves on (done, or changed otherwise) or for
  * {@link #OUTSTANDING_MAX_MS} (the primary aborted or never saw it). Time is the caller's clock in
@@ -57,7 +58,7 @@ public final class HandoverPolicy {
     outstandingByNode.values().removeIf(o -> nowMs - o.askedMs() > OUTSTANDING_MAX_MS
         || byShard.get(o.shard()) == null || byShard.get(o.shard()).epoch() != o.epoch());
     List<Ask> asks = new ArrayList<>();
-    if (!mostNodesHealthy(shards, health, liveness)) {
+    if (!atLeastHalfHealthy(shards, health, liveness)) {
       return asks;
     }
     for (ShardConfig c : shards) {
@@ -81,7 +82,7 @@ public final class HandoverPolicy {
   }
 
   /** True if at least half of the live nodes replicating any of {@code shards} are healthy. */
-  private static boolean mostNodesHealthy(List<ShardConfig> shards, NodeHealthView health,
+  private static boolean atLeastHalfHealthy(List<ShardConfig> shards, NodeHealthView health,
       NodeLiveness liveness) {
     Set<String> live = new HashSet<>();
     for (ShardConfig c : shards) {
