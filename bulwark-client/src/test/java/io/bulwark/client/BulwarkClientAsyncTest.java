@@ -113,7 +113,8 @@ class BulwarkClientAsyncTest {
       List<String> putNodes =
           cluster.received("Put").stream().map(FakeCluster.Received::node).toList();
       assertEquals(List.of("n1", "n2", "n2"), putNodes, "one redirect, then straight to n2");
-      assertEquals(cluster.putIds().get(0), cluster.putIds().get(1), "a redirect is a retry: same request id");
+      List<RequestId> ids = cluster.putIds();
+      assertEquals(ids.get(0), ids.get(1), "a redirect is a retry: same request id");
     }
   }
 

@@ -69,6 +69,7 @@ class ClientSessionTest {
       Thread.currentThread().interrupt();
     }
   }
+
   private Server server;
   private ManagedChannel channel;
   /** The server's side of the last stream opened. */
@@ -177,7 +178,8 @@ class ClientSessionTest {
   }
 
   @Test
-  void answerAfterTheClientHalfClosedAndCancelled_isDropped_notThrownAtTheAnsweringThread() throws Exception {
+  void answerAfterTheClientHalfClosedAndCancelled_isDropped_notThrownAtTheAnsweringThread()
+      throws Exception {
     Recorder rec = new Recorder();
     var calls = (io.grpc.stub.ClientCallStreamObserver<SessionRequest>)
         BulwarkGrpc.newStub(channel).session(rec);
