@@ -3,14 +3,22 @@
 # keyspace `default`: spread over the three nodes (the controller's placement, 6/5/5) and all on
 # node n1 (the topology of a single-leader store such as etcd or ZooKeeper). Moves primaries with
 # `bulwark handover`, so both placements run the same build, data and JIT state. Prints one line
-# per run; the cluster is stopped at the end. Takes about 2 minutes per run.
+# per system per run, and the placement after the run (a node that degrades under load may hand
+# its primaries away: DESIGN §6); the cluster is stopped at the end. Takes about 2 minutes per
+# run, about 6 with PEERS.
 #
 #   scripts/bench-placement.sh            # 2 runs of each placement
 #   RUNS=3 scripts/bench-placement.sh
+#   PEERS="--peer etcd --peer zookeeper" RUNS=1 scripts/bench-placement.sh
+#                                         # each run also measures the peers, in the same
+#                                         # invocation (2 rounds each, alternating, as the goals)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS="${RUNS:-2}"
+PEERS="${PEERS:-}"
+ROUNDS=1
+if [[ -n "$PEERS" ]]; then ROUNDS=2; fi
 DIR="$(mktemp -d /tmp/bulwark-placement-XXXXXX)"
 trap 'bin/bulwark local stop --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 
@@ -36,13 +44,23 @@ bin/bulwark bench --cluster "$CLUSTER" --workload put --clients 64 --duration 20
 for ((i = 1; i <= RUNS; i++)); do
   for placement in spread one-node; do
     primaries="$(place "$placement")"
-    bin/bulwark bench --cluster "$CLUSTER" --workload put --clients 64 --duration 20 --rounds 1 \
-      --json 2>/dev/null | python3 -c '
+    # shellcheck disable=SC2086  # PEERS is a list of options, split on purpose.
+    json="$(bin/bulwark bench --cluster "$CLUSTER" --workload put --clients 64 --duration 20 \
+      --rounds "$ROUNDS" $PEERS --json 2>/dev/null)"
+    after="$(bin/bulwark status --cluster "$CLUSTER" | awk '$1 == "default" {print $4}' | sort \
+      | uniq -c | awk '{printf "%s:%s ", $2, $1}')"
+    python3 -c '
 import json, sys
-s = json.load(sys.stdin)["systems"][0]
-run, placement, primaries = sys.argv[1:4]
-print("run %s %-8s primaries %-18s %6.0f puts/s  p50 %6.2f ms  p99 %6.2f ms  errors %d"
-      % (run, placement, primaries, s["opsPerSec"], s["p50Ms"], s["p99Ms"], s["errors"]))
-' "$i" "$placement" "$primaries"
+doc = json.loads(sys.argv[5])
+run, placement, primaries, after = sys.argv[1:5]
+for s in doc["systems"]:
+    rounds = " / ".join("%.0f" % r["opsPerSec"] for r in s["rounds"])
+    ratio = doc.get("ratios", {}).get("bulwark/" + s["name"])
+    print("run %s %-8s primaries %-18s %-9s %6.0f puts/s (%s)  p50 %6.2f ms  p99 %6.2f ms"
+          "  errors %d%s" % (run, placement, primaries, s["name"], s["opsPerSec"], rounds,
+                             s["p50Ms"], s["p99Ms"], s["errors"],
+                             "  bulwark/%s %.2f" % (s["name"], ratio) if ratio else ""))
+print("run %s %-8s primaries after the run: %s" % (run, placement, after))
+' "$i" "$placement" "$primaries" "$after" "$json"
   done
 done
