@@ -22,7 +22,9 @@ if [[ -n "$PEERS" ]]; then ROUNDS=2; fi
 DIR="$(mktemp -d /tmp/bulwark-placement-XXXXXX)"
 trap 'bin/bulwark local stop --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 
-CLUSTER="$(bin/bulwark local start --dir "$DIR" | sed -n 's/^export BULWARK_CLUSTER=//p')"
+# balance.after.ms=0: the controller must not hand the one-node placement's primaries back.
+CLUSTER="$(bin/bulwark local start --dir "$DIR" --set balance.after.ms=0 \
+  | sed -n 's/^export BULWARK_CLUSTER=//p')"
 echo "cluster: $CLUSTER (in $DIR)"
 
 # Hands each shard's primaryship to the node the placement names (a no-op if it is primary).

@@ -10,7 +10,7 @@ import java.util.Objects;
  * node that is primary of exactly that epoch acts on it; the controller deletes it once the
  * shard's epoch moved on. It lives in ZooKeeper so that it survives a controller failover.
  *
- * @param reason why it was asked: {@code degraded} or {@code admin}
+ * @param reason why it was asked: {@code degraded}, {@code balance} or {@code admin}
  */
 public record HandoverRequest(ShardId shard, long epoch, String target, String reason) {
   public HandoverRequest {

@@ -24,16 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
  * shard as the returning replica (it reports the shards' data it holds dormant), not only after
  * {@code replace-after} — set here to 10 minutes, so only the rejoin can restore the replicas
  * within the test's deadline. Asserted through the cluster status and the events; a value
- * written before the kill still reads back.
+ * written before the kill still reads back. Then, {@code balance.after.ms} (5 s here) after the
+ * cluster is whole and healthy, the controller hands primaries back to the returned node until
+ * it leads its share, at least 5 of the 16 shards (DESIGN §2, {@code HandoverPolicy}); without
+ * that it would lead none until the next failure.
  */
 class ControllerRejoinIT {
   private static final Duration RESTORED_WITHIN = Duration.ofSeconds(120);
+  /** Five balance handovers at least 10 s apart, after 5 s of health, with a margin. */
+  private static final Duration BALANCED_WITHIN = Duration.ofSeconds(180);
 
   @Test
-  void killedControllerRestartedAtOnce_isReAddedToEveryShard_beforeReplaceAfter(
+  void killedControllerRestartedAtOnce_isReAddedBeforeReplaceAfter_andLeadsItsShareAgain(
       @TempDir Path tmp) throws Exception {
     try (LocalCluster cluster = LocalCluster.start(3, tmp.resolve("cluster"),
-            List.of("replace-after.ms=600000"));
+            List.of("replace-after.ms=600000", "balance.after.ms=5000"));
         BulwarkClient client = BulwarkClient.connect(List.of(cluster.endpoints().split(",")),
             new ClientOptions(Duration.ofSeconds(20), Duration.ofSeconds(2),
                 Duration.ofMillis(10), Duration.ofMillis(200)))) {
@@ -60,6 +65,29 @@ class ControllerRejoinIT {
       assertTrue(!rejoins.isEmpty(), "replica-added node=" + victim + " reason=rejoin events");
       assertArrayEquals(bytes("kept"), client.get("default", bytes("before")).orElseThrow()
           .value());
+
+      LocalCluster.await(victim + " leads at least 5 of the 16 shards again", BALANCED_WITHIN,
+          () -> ledBy(client, victim) >= 5);
+      long balanceAsks = cluster.events().stream()
+          .filter(e -> e.get("kind").asText().equals("handover")
+              && e.get("detail").asText().contains("reason=balance")
+              && e.get("detail").asText().contains("target=" + victim))
+          .count();
+      System.out.printf("%s leads %d shards after %d balance handovers to it%n", victim,
+          ledBy(client, victim), balanceAsks);
+      assertTrue(balanceAsks >= 1, "handover ... reason=balance target=" + victim + " events");
+      assertArrayEquals(bytes("kept"), client.get("default", bytes("before")).orElseThrow()
+          .value());
+    }
+  }
+
+  /** How many default shards {@code node} is primary of; -1 if the status could not be read. */
+  private static long ledBy(BulwarkClient client, String node) {
+    try {
+      return client.status().shards().stream()
+          .filter(s -> s.keyspace().equals("default") && node.equals(s.primary())).count();
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 

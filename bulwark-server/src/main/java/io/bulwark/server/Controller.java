@@ -52,6 +52,7 @@ final class Controller implements AutoCloseable {
         return t;
       });
   private final long replaceAfterMs;
+  private final long balanceAfterMs;
   private final NodeLiveness liveness;
   private final NodeHealthView health;
   private ScheduledFuture<?> duty;
@@ -63,7 +64,8 @@ final class Controller implements AutoCloseable {
   private int roundsSinceCleanup;
 
   Controller(Coordinator coord, ClusterView view, EventLog events, long replaceAfterMs,
-      NodeLiveness liveness, NodeHealthView health) {
+      long balanceAfterMs, NodeLiveness liveness, NodeHealthView health) {
+    this.balanceAfterMs = balanceAfterMs;
     this.coord = coord;
     this.health = health;
     this.view = view;
@@ -79,7 +81,7 @@ final class Controller implements AutoCloseable {
       ReplicationPolicy policy =
           new ReplicationPolicy(replaceAfterMs, System.nanoTime() / 1_000_000);
       replication = policy;
-      handovers = new HandoverPolicy();
+      handovers = new HandoverPolicy(balanceAfterMs);
       events.emit("controller", "leading=true replace-after=" + replaceAfterMs + "ms");
       duty = exec.scheduleWithFixedDelay(this::runDuties, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     } else if (!leading && duty != null) {
@@ -205,14 +207,18 @@ final class Controller implements AutoCloseable {
     }
   }
 
-  /** Asks DEGRADED primaries to hand over, as {@link HandoverPolicy} decides (DESIGN §6). */
+  /**
+   * Asks primaries to hand over, as {@link HandoverPolicy} decides: away from DEGRADED nodes
+   * (DESIGN §6), and to balance the primaries over healthy nodes (DESIGN §2).
+   */
   private void askHandovers(HandoverPolicy policy) {
     long nowMs = System.nanoTime() / 1_000_000;
     for (HandoverPolicy.Ask a : policy.decide(nowMs, view.shards(), health, liveness)) {
       ShardConfig c = a.config();
-      coord.requestHandover(new HandoverRequest(c.shard(), c.epoch(), a.target(), "degraded"));
+      String reason = a.reason().label();
+      coord.requestHandover(new HandoverRequest(c.shard(), c.epoch(), a.target(), reason));
       events.emit("handover", "shard=" + c.shard() + " primary=" + c.primary() + " target="
-          + a.target() + " phase=asked reason=degraded epoch=" + c.epoch());
+          + a.target() + " phase=asked reason=" + reason + " epoch=" + c.epoch());
     }
   }
 

@@ -53,6 +53,9 @@ import java.util.TreeMap;
  * # latency (for graceful-handover tests). Never set it in production.
  * test.fsync-delay.ms = 0
  * replace-after.ms = 30000          # DESIGN §6: re-replicate a node gone this long (controller)
+ * balance.after.ms = 60000          # DESIGN §2: once the same nodes have all been live and
+ *                                   # healthy this long, the controller moves primaries from a
+ *                                   # node leading 2+ more shards than another (0 = never)
  *
  * # Transactions (DESIGN §5, docs/transactions.md).
  * txn.timeout.ms = 2000             # a record PENDING, or an intent unresolved, this long is
@@ -83,6 +86,7 @@ public record NodeConfig(
     HealthSettings health,
     long testFsyncDelayMs,
     long replaceAfterMs,
+    long balanceAfterMs,
     TxnSettings txn) {
 
   /**
@@ -101,7 +105,7 @@ public record NodeConfig(
       "health.heap-after-gc.max.percent", "health.gc-time.max.percent",
       "health.fsync-p99.degraded.ms", "health.fsync-p99.failed.ms", "disk.low.bytes",
       "disk.reserve.bytes", "health.degrade-after.samples", "health.recover-after.samples",
-      "test.fsync-delay.ms", "replace-after.ms", "txn.timeout.ms", "txn.max-lifetime.ms",
+      "test.fsync-delay.ms", "replace-after.ms", "balance.after.ms", "txn.timeout.ms", "txn.max-lifetime.ms",
       "test.txn-hold-after-votes.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
@@ -152,6 +156,7 @@ public record NodeConfig(
         health(m, source),
         count(m, "test.fsync-delay.ms", 0, 0, source),
         millis(m, "replace-after.ms", 30_000, source),
+        count(m, "balance.after.ms", 60_000, 0, source),
         txn(m, source));
   }
 
@@ -206,7 +211,7 @@ public record NodeConfig(
     hostPorts(Map.of("zookeeper", connectString), "zookeeper", "--zookeeper");
     return new NodeConfig(nodeId, clusterName, connectString, clientAddress, peerAddress,
         adminAddress, dataDir, zone, leaseMs, graceMs, beaconMs, zookeeperSessionMs, health,
-        testFsyncDelayMs, replaceAfterMs, txn);
+        testFsyncDelayMs, replaceAfterMs, balanceAfterMs, txn);
   }
 
   /** Writes this configuration as a properties file that {@link #load} reads back. */
@@ -223,6 +228,7 @@ public record NodeConfig(
     b.append("lease.ms = ").append(leaseMs).append('\n');
     b.append("grace.ms = ").append(graceMs).append('\n');
     b.append("replace-after.ms = ").append(replaceAfterMs).append('\n');
+    b.append("balance.after.ms = ").append(balanceAfterMs).append('\n');
     b.append("beacon.ms = ").append(beaconMs).append('\n');
     b.append("zookeeper.session.ms = ").append(zookeeperSessionMs).append('\n');
     long ms = HealthSettings.MS;

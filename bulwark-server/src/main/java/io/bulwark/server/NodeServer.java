@@ -118,8 +118,8 @@ public final class NodeServer implements AutoCloseable {
     }));
     // Gone = no ZooKeeper session and suspected by phi accrual; degraded = what the node itself
     // publishes in its ZooKeeper record (DESIGN §6).
-    controller = new Controller(coord, view, events, cfg.replaceAfterMs(), liveness,
-        node -> {
+    controller = new Controller(coord, view, events, cfg.replaceAfterMs(), cfg.balanceAfterMs(),
+        liveness, node -> {
           NodeRecord r = view.liveNode(node);
           return r != null && r.health() != NodeHealth.HEALTHY;
         });

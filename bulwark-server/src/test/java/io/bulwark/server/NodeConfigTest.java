@@ -32,6 +32,18 @@ class NodeConfigTest {
     assertEquals(c, NodeConfig.load(f));
     assertEquals(300, c.leaseMs());
     assertEquals(600, c.graceMs());
+    assertEquals(60_000, c.balanceAfterMs());
+  }
+
+  @Test
+  void balanceAfter_zeroTurnsItOff_negativeIsRefused() {
+    Map<String, String> m = valid();
+    m.put("balance.after.ms", "0");
+    assertEquals(0, NodeConfig.fromMap(m, "f").balanceAfterMs());
+    m.put("balance.after.ms", "-1");
+    String msg = assertThrows(NodeConfig.ConfigException.class, () -> NodeConfig.fromMap(m, "f"))
+        .getMessage();
+    assertTrue(msg.contains("balance.after.ms"), msg);
   }
 
   @Test
