@@ -65,12 +65,12 @@ final class Controller implements AutoCloseable {
 
   Controller(Coordinator coord, ClusterView view, EventLog events, long replaceAfterMs,
       long balanceAfterMs, NodeLiveness liveness, NodeHealthView health) {
-    this.balanceAfterMs = balanceAfterMs;
     this.coord = coord;
     this.health = health;
     this.view = view;
     this.events = events;
     this.replaceAfterMs = replaceAfterMs;
+    this.balanceAfterMs = balanceAfterMs;
     this.liveness = liveness;
   }
 

@@ -105,8 +105,8 @@ public record NodeConfig(
       "health.heap-after-gc.max.percent", "health.gc-time.max.percent",
       "health.fsync-p99.degraded.ms", "health.fsync-p99.failed.ms", "disk.low.bytes",
       "disk.reserve.bytes", "health.degrade-after.samples", "health.recover-after.samples",
-      "test.fsync-delay.ms", "replace-after.ms", "balance.after.ms", "txn.timeout.ms", "txn.max-lifetime.ms",
-      "test.txn-hold-after-votes.ms");
+      "test.fsync-delay.ms", "replace-after.ms", "balance.after.ms", "txn.timeout.ms",
+      "txn.max-lifetime.ms", "test.txn-hold-after-votes.ms");
 
   /** A configuration file that cannot be used; the message says what is wrong and where. */
   public static final class ConfigException extends RuntimeException {

@@ -17,13 +17,13 @@ import java.util.Set;
  *   <li><b>degraded</b> (DESIGN §6): its node has been DEGRADED for {@link #DEGRADED_FOR_MS};
  *   <li><b>balance</b> (DESIGN §2, "balanced"): the same nodes have been live, and all of them
  *       healthy, for {@code balanceAfterMs} (node setting {@code balance.after.ms}, default
- *       {@link #BALANCED_AFTER_MS}; 0 turns this off), and one node leads at least two shards more than another node that
- *       backs one of them up. Failovers and degraded handovers leave primaries piled on the
- *       nodes that stayed, and a node that comes back returns as a backup only; without this it
- *       would lead nothing until the next failure (Kafka's preferred-leader election closes the
- *       same gap). One such ask at a time, at most one per {@link #BALANCE_INTERVAL_MS}, and
- *       none while any ask is outstanding, so the cluster drifts back slowly instead of stalling
- *       many shards at once.
+ *       {@link #BALANCED_AFTER_MS}; 0 turns this off), and one node leads at least two shards
+ *       more than another node that backs one of them up. Failovers and degraded handovers
+ *       leave primaries piled on the nodes that stayed, and a node that comes back returns as a
+ *       backup only; without this it would lead nothing until the next failure (Kafka's
+ *       preferred-leader election closes the same gap). One such ask at a time, at most one
+ *       per {@link #BALANCE_INTERVAL_MS}, and none while any ask is outstanding, so the cluster
+ *       drifts back slowly instead of stalling many shards at once.
  * </ul>
  * The target is a backup on a node that is neither degraded nor gone (the primary itself waits
  * until the target holds its whole log, and aborts otherwise), and the asks are rate-limited: one
