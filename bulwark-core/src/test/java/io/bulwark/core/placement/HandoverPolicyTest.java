@@ -32,7 +32,11 @@ class HandoverPolicyTest {
   }
 
   private List<HandoverPolicy.Ask> round(long nowMs, ShardConfig... shards) {
-    return policy.decide(nowMs, List.of(shards), degraded::contains, gone::contains);
+    return round(nowMs, List.of(shards));
+  }
+
+  private List<HandoverPolicy.Ask> round(long nowMs, List<ShardConfig> shards) {
+    return policy.decide(nowMs, shards, degraded::contains, gone::contains);
   }
 
   @Test
@@ -125,10 +129,6 @@ class HandoverPolicyTest {
       shards.add(new ShardConfig(new ShardId("default", i), 2, p, backups, List.of()));
     }
     return shards;
-  }
-
-  private List<HandoverPolicy.Ask> round(long nowMs, List<ShardConfig> shards) {
-    return policy.decide(nowMs, shards, degraded::contains, gone::contains);
   }
 
   /** {@code shards} after {@code ask}'s handover: the target leads, the old primary backs up. */
