@@ -27,6 +27,12 @@ CLUSTER="$(bin/bulwark local start --dir "$DIR" --set balance.after.ms=0 \
   | sed -n 's/^export BULWARK_CLUSTER=//p')"
 echo "cluster: $CLUSTER (in $DIR)"
 
+# How many primaries of keyspace `default` each node has, e.g. "n1:6 n2:5 n3:5 ".
+count_primaries() {
+  bin/bulwark status --cluster "$CLUSTER" | awk '$1 == "default" {print $4}' | sort | uniq -c \
+    | awk '{printf "%s:%s ", $2, $1}'
+}
+
 # Hands each shard's primaryship to the node the placement names (a no-op if it is primary).
 place() {
   local placement=$1 shard target
@@ -35,8 +41,7 @@ place() {
     bin/bulwark handover --cluster "$CLUSTER" --to "$target" --wait 10s "$shard" >/dev/null 2>&1 \
       || true # already primary, or the move failed: the count below shows what holds
   done
-  bin/bulwark status --cluster "$CLUSTER" | awk '$1 == "default" {print $4}' | sort | uniq -c \
-    | awk '{printf "%s:%s ", $2, $1}'
+  count_primaries
 }
 
 # A first run warms the cluster's JIT, so that neither placement pays for it.
@@ -49,8 +54,7 @@ for ((i = 1; i <= RUNS; i++)); do
     # shellcheck disable=SC2086  # PEERS is a list of options, split on purpose.
     json="$(bin/bulwark bench --cluster "$CLUSTER" --workload put --clients 64 --duration 20 \
       --rounds "$ROUNDS" $PEERS --json 2>/dev/null)"
-    after="$(bin/bulwark status --cluster "$CLUSTER" | awk '$1 == "default" {print $4}' | sort \
-      | uniq -c | awk '{printf "%s:%s ", $2, $1}')"
+    after="$(count_primaries)"
     python3 -c '
 import json, sys
 doc = json.loads(sys.argv[5])
