@@ -66,6 +66,8 @@ public final class ShardReplica {
   private long verifiedIndex;
   /** Monotonic time of this node's last ack to a primary: grace runs from it (§3.7). */
   private long lastAckNanos;
+  /** When this replica last ticked: a longer gap than usual is time its process did not run. */
+  private long lastTickNanos;
   /** False until this replica first acks a primary after it opened: see {@link #graceNanos}. */
   private boolean ackedSinceOpen;
   /** Once grace expired for this epoch, no message of an epoch <= it is acked again. */
@@ -223,6 +225,7 @@ public final class ShardReplica {
     this.committedIndex = applied;
     this.verifiedIndex = applied;
     this.lastAckNanos = nowNanos;
+    this.lastTickNanos = nowNanos;
   }
 
   // ---------------------------------------------------------------- accessors (read-only)
@@ -1014,6 +1017,7 @@ public final class ShardReplica {
   // ---------------------------------------------------------------- ticks
 
   private void onTick(long now) {
+    discountOwnPause(now);
     if (config == null) {
       return;
     }
@@ -1053,6 +1057,32 @@ public final class ShardReplica {
         takeover = new Takeover(next, config.primary(), why);
         propose(now, next, why);
       }
+    }
+  }
+
+  /**
+   * Time this process did not run is nobody's silence. A tick that comes more than a beacon
+   * interval after the last one means the process, or its loop, stood still (a GC pause, a
+   * starved CPU), and what its peers sent meanwhile still waits in its queue, behind this tick.
+   * Judged now, they would be blamed for its own pause: in CI a stall of the whole machine made
+   * every primary drop its backups at once (§3.5), and a paused backup would as readily propose
+   * itself over a healthy primary (§3.7). So the pause, beyond a beacon interval, is added to
+   * every silence clock. Clocks only move later: a backup then waits longer than its grace (safe:
+   * grace is a lower bound) and a primary removes a backup later (liveness only); the primary's
+   * lease runs from the send times of acked beacons and is not moved, so a paused primary still
+   * stops serving on time. A loop slow on every pass still removes a dead backup: each pass
+   * counts at least a beacon interval. Cassandra's failure detector likewise convicts nobody
+   * right after a local pause.
+   */
+  private void discountOwnPause(long now) {
+    long paused = now - lastTickNanos - opts.beaconNanos();
+    lastTickNanos = now;
+    if (paused <= 0) {
+      return;
+    }
+    lastAckNanos = Math.min(now, lastAckNanos + paused);
+    for (Follower f : followers.values()) {
+      f.lastProgressNanos = Math.min(now, f.lastProgressNanos + paused);
     }
   }
 

@@ -212,6 +212,20 @@ final class ReplicaCluster {
     }
   }
 
+  /**
+   * Advances time to {@code at}, ticking only {@code nodes} every 10 ms, as the server's loop
+   * does: a replica reads a gap of more than a beacon interval between its ticks as its own
+   * pause, which nobody's silence is charged with.
+   */
+  void tickUntil(long at, String... nodes) {
+    while (now < at) {
+      now = Math.min(at, now + 10 * MS);
+      for (String n : nodes) {
+        input(n, new Input.Tick(now));
+      }
+    }
+  }
+
   /** Advances time in beacon-sized steps, ticking and settling at each. */
   void run(long nanos) {
     long end = now + nanos;

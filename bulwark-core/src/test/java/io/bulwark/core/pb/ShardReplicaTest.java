@@ -172,8 +172,7 @@ class ShardReplicaTest {
     c.kill("n1");
     c.network.clear();
     // n3's grace expires first, so n3 (which lacks the entry) becomes primary.
-    c.now += c.opts.graceNanos() + MS;
-    c.input("n3", new Input.Tick(c.now));
+    c.tickUntil(c.now + c.opts.graceNanos() + MS, "n3");
     assertEquals("n3", c.zk.primary());
     c.settle();
     c.run(c.opts.beaconNanos() * 2);
@@ -213,12 +212,13 @@ class ShardReplicaTest {
     c.input("n2", new Input.PeerUnreachable(c.now, "n1"));
     c.input("n3", new Input.PeerUnreachable(c.now, "n3")); // not n3's primary: no effect
     // Half a lease later the old primary may still hold its lease: nobody proposes.
-    c.now = killedAt + c.opts.leaseNanos() / 2;
-    c.tick();
+    c.tickUntil(killedAt + c.opts.leaseNanos() / 2, "n2", "n3");
     assertEquals(epoch, c.zk.epoch(), "no proposal while the old lease may run");
     // Past the floor but well before the configured grace, n2 (told) proposes; n3 does not.
     long floor = c.opts.graceFloorNanos();
     assertTrue(floor + 2 * MS < c.opts.graceNanos(), "the test needs grace above its floor");
+    c.tickUntil(killedAt + floor, "n2", "n3");
+    assertEquals(epoch, c.zk.epoch(), "nobody proposes before the floor");
     c.now = killedAt + floor + MS;
     c.input("n3", new Input.Tick(c.now));
     assertEquals(epoch, c.zk.epoch(), "n3 heard nothing about n1 and waits out its grace");
@@ -238,9 +238,10 @@ class ShardReplicaTest {
     c.kill("n1");
     c.network.clear();
     long killedAt = c.now;
-    c.now = killedAt + c.opts.graceFloorNanos() + MS;
-    c.input("n2", new Input.Tick(c.now));
+    c.tickUntil(killedAt + c.opts.graceFloorNanos() + MS, "n2");
     assertEquals(epoch, c.zk.epoch(), "a signal older than the last ack does not shorten grace");
+    c.tickUntil(killedAt + c.opts.graceNanos() + MS, "n2");
+    assertEquals("n2", c.zk.primary(), "n2 proposes at its full grace");
   }
 
   @Test
@@ -297,6 +298,63 @@ class ShardReplicaTest {
     assertEquals("n1", c.zk.primary(), "n1's removal (one lease) comes before any grace ends");
     String serving = c.primaryServing();
     assertTrue(serving == null || serving.equals("n1"), "no backup serves: " + serving);
+  }
+
+  /**
+   * A pause of the primary's own process (a GC pause, a starved CPU) is not its backups'
+   * silence: waking, it first hears them again and keeps them. Its lease is not stretched by the
+   * pause: it lapsed on time and comes back only with fresh acks.
+   */
+  @Test
+  void primaryWakingFromAPause_keepsItsBackups_butItsLeaseLapsedOnTime() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.run(2 * c.opts.beaconNanos());
+    long epoch = c.zk.epoch();
+    // n1 stands still for more than a lease; its backups run on and hear nothing meanwhile.
+    c.tickUntil(c.now + c.opts.leaseNanos() + c.opts.beaconNanos(), "n2", "n3");
+    c.input("n1", new Input.Tick(c.now));
+    assertFalse(c.replica("n1").isServing(c.now), "the lease lapsed during the pause");
+    c.settle();
+    c.run(2 * c.opts.beaconNanos());
+    assertEquals(epoch, c.zk.epoch(), c.events::toString);
+    assertEquals(List.of("n2", "n3"), c.zk.backups());
+    assertEquals("n1", c.primaryServing());
+  }
+
+  /**
+   * Seen in CI: a stall of the whole loaded machine made every primary drop both its backups at
+   * once, leaving each shard one crash from waiting for a dead node. Paused past even the grace,
+   * and with the backups' ticks first on waking (the worst order), nobody blames anybody.
+   */
+  @Test
+  void wholeMachinePausedPastTheGrace_noReplicaBlamesAnother() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.run(2 * c.opts.beaconNanos());
+    long epoch = c.zk.epoch();
+    c.now += c.opts.graceNanos() + c.opts.beaconNanos();
+    for (String n : List.of("n2", "n3", "n1")) {
+      c.input(n, new Input.Tick(c.now));
+    }
+    assertEquals(epoch, c.zk.epoch(), c.events::toString);
+    c.settle();
+    c.run(2 * c.opts.beaconNanos());
+    assertEquals(epoch, c.zk.epoch(), c.events::toString);
+    assertEquals("n1", c.primaryServing());
+  }
+
+  /** The pause discount never keeps a dead backup: each late pass counts a beacon interval. */
+  @Test
+  void primaryWhoseEveryTickIsLate_stillRemovesADeadBackup() {
+    ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
+    c.kill("n3");
+    long late = 4 * c.opts.beaconNanos();
+    for (int i = 0; i < 40 && c.zk.backups().contains("n3"); i++) {
+      c.now += late;
+      c.tick();
+      c.settle();
+    }
+    assertEquals("n1", c.zk.primary());
+    assertEquals(List.of("n2"), c.zk.backups(), c.events::toString);
   }
 
   @Test
