@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Lost writes.</b> Values are unique, so a read names the write it saw. An acknowledged
  * write W (an ok write or ok CAS) was not seen by a read R if R began after W was acknowledged
- * and returned a value whose write had completed before W began (or the initial absence): R saw
- * a state from before W. W is <i>lost</i> if no read that began after R returned W's value again
+ * and returned a value whose write came before W (it completed before W began, or a read that
+ * began after it completed saw W and ended before R began), or the initial absence: R saw a
+ * state from before W. W is <i>lost</i> if no read that began after R returned W's value again
  * (W is gone from the store); otherwise R was a <i>stale read</i> and W came back. Either is a
  * linearizability violation that the checker also reports; this names the writes.
  *
@@ -123,11 +124,36 @@ final class HistoryAnalysis {
         return r; // Absent after an acknowledged write (nothing here deletes).
       }
       Operation x = writerOf.get(seen);
-      if (x != null && x != w && x.completeNanos() < w.invokeNanos()) {
+      if (x != null && x != w && cameBefore(x, w, r, reads)) {
         return r;
       }
     }
     return null;
+  }
+
+  /**
+   * Whether write {@code x} took effect before {@code w} in any order that explains the reads
+   * before {@code r}: x was acknowledged before w began, or, the two being concurrent, a read
+   * that began after x was acknowledged saw w and ended before r began (so w followed x). The
+   * second closes a case CI met: x and w concurrent, w read back, then x again for good (w
+   * lost).
+   */
+  private static boolean cameBefore(Operation x, Operation w, Operation r,
+      List<Operation> reads) {
+    if (x.completeNanos() < w.invokeNanos()) {
+      return true;
+    }
+    if (w.completeNanos() < x.invokeNanos()) {
+      return false; // x came after w: seeing x is no sign of w's loss
+    }
+    String value = written(w);
+    for (Operation seenW : reads) {
+      if (seenW.invokeNanos() > x.completeNanos() && seenW.completeNanos() < r.invokeNanos()
+          && value != null && value.equals(readValue(seenW))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String readValue(Operation r) {

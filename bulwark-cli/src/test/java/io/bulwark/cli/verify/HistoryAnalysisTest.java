@@ -88,6 +88,34 @@ class HistoryAnalysisTest {
     assertEquals(1, r.info());
   }
 
+  /**
+   * Seen in CI (acks=primary under kill): b, concurrent with a, was read back after a had been
+   * acknowledged, so it came after a; a kill lost it, and every later read saw a.
+   */
+  @Test
+  void concurrentWriteReadBackThenReplacedByTheOtherForGood_isLost() throws Exception {
+    write(1, "k", "a", OpType.OK, 0, 30);
+    write(2, "k", "b", OpType.OK, 10, 40);
+    read(3, "k", "b", 50, 60); // after a was acknowledged: b followed a
+    read(3, "k", "a", 70, 80);
+    read(4, "k", "a", 90, 95);
+    HistoryAnalysis.Result r = analyse(List.of(), 100);
+    assertEquals(1, r.lostWrites().size(), r.toString());
+    assertEquals("b", r.lostWrites().get(0).value());
+    assertEquals("a", r.lostWrites().get(0).readValue());
+  }
+
+  /** The same writes without the read-back: a after b is a legal order, nothing is lost. */
+  @Test
+  void concurrentWriteNeverReadBack_isNotLost() throws Exception {
+    write(1, "k", "a", OpType.OK, 0, 30);
+    write(2, "k", "b", OpType.OK, 10, 40);
+    read(3, "k", "a", 70, 80);
+    HistoryAnalysis.Result r = analyse(List.of(), 100);
+    assertEquals(List.of(), r.lostWrites());
+    assertEquals(0, r.staleReads());
+  }
+
   @Test
   void readOfAbsentKeyAfterAcknowledgedWrite_isLoss() throws Exception {
     write(1, "k", "a", OpType.OK, 0, 10);
