@@ -924,6 +924,14 @@ public final class ShardReplica {
     if (proposalPending(now) || promoting != null) {
       return "configuration-change-pending";
     }
+    // Draining refuses writes until the target holds the whole log. A backup of an acks=primary
+    // keyspace may lag far behind; draining toward it would stall the shard's writes for up to
+    // a lease and then give up. More than one batch behind, the target is refused; an ask is
+    // repeated later (the controller's, or the operator's).
+    long behind = log.lastIndex() - followers.get(target).matchIndex;
+    if (behind > opts.batchEntriesMax()) {
+      return "target-behind entries=" + behind + " max=" + opts.batchEntriesMax();
+    }
     return null;
   }
 

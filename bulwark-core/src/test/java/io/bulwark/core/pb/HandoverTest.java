@@ -181,6 +181,32 @@ class HandoverTest {
         "the target held the whole log when the CAS was issued");
   }
 
+  /**
+   * acks=primary lets a backup fall far behind; draining toward it would stall the shard's
+   * writes for up to a lease and then give up, so a target more than a batch behind is refused
+   * at once, and the same ask succeeds once it has caught up.
+   */
+  @Test
+  void acksPrimary_targetMoreThanABatchBehind_isRefusedAndThePrimaryKeepsServing() {
+    ReplicaCluster c = new ReplicaCluster(KeyspaceSpec.Acks.PRIMARY, "n1", "n2", "n3").started();
+    c.slowDisk.add("n2");
+    int writes = c.opts.batchEntriesMax() + 10;
+    for (int i = 1; i <= writes; i++) {
+      c.put("n1", "client", i, "k" + i, "v");
+    }
+    c.settle();
+    c.input("n1", new Input.HandOver(c.now, "n2"));
+    assertEquals("n1", c.primaryServing(), "no drain began");
+    assertTrue(c.events.stream().anyMatch(e -> e.startsWith(
+        "n1 handover shard=default/0 target=n2 phase=aborted reason=target-behind entries=")),
+        c.events::toString);
+    c.slowDisk.remove("n2");
+    c.settle();
+    c.input("n1", new Input.HandOver(c.now, "n2"));
+    c.settle();
+    assertEquals("n2", c.zk.primary(), c.events::toString);
+  }
+
   @Test
   void targetThatIsNotABackup_isRefusedAndThePrimaryKeepsServing() {
     ReplicaCluster c = new ReplicaCluster("n1", "n2", "n3").started();
