@@ -1,8 +1,8 @@
 package io.bulwark.server;
 
+import io.bulwark.core.detect.HealthPolicy;
 import io.bulwark.core.pb.Message;
 import io.bulwark.core.pb.Op;
-import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
@@ -65,9 +65,9 @@ final class DiskGuard {
         }
       }
       if (refusing) {
-        message = "node " + self + " refuses writes: its data disk has " + bytes(free)
-            + " free, below the disk.reserve.bytes limit of " + bytes(reserveBytes)
-            + "; it serves writes again once space is freed";
+        message = "node " + self + " refuses writes: its data disk has "
+            + HealthPolicy.bytes(free) + " free, below the disk.reserve.bytes limit of "
+            + HealthPolicy.bytes(reserveBytes) + "; it serves writes again once space is freed";
       }
     }
     if (event != null) {
@@ -108,9 +108,5 @@ final class DiskGuard {
       return !p.entries().isEmpty();
     }
     return m instanceof Message.SnapshotChunk;
-  }
-
-  private static String bytes(long b) {
-    return String.format(Locale.ROOT, "%.1f MiB (%d bytes)", b / 1048576.0, b);
   }
 }

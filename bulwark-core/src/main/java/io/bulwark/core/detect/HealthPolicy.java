@@ -152,8 +152,11 @@ public final class HealthPolicy {
     return Math.round(fraction * 100) + "%";
   }
 
-  /** Bytes for people: MiB with one decimal, and the exact count. */
-  static String bytes(long b) {
+  /**
+   * Bytes for people: MiB with one decimal, and the exact count. Also the server's disk refusal
+   * uses it, so a refusal and the health reason name sizes alike.
+   */
+  public static String bytes(long b) {
     return String.format(Locale.ROOT, "%.1f MiB (%d bytes)", b / 1048576.0, b);
   }
 }
