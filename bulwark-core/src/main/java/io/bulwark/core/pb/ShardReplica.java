@@ -66,6 +66,12 @@ public final class ShardReplica {
   private long verifiedIndex;
   /** Monotonic time of this node's last ack to a primary: grace runs from it (§3.7). */
   private long lastAckNanos;
+  /**
+   * How long this process stood still since that ack ({@link #discountOwnPause}); grace does
+   * not count it. Kept apart from the ack's time, which also dates a report that the primary is
+   * unreachable as newer or older than the ack.
+   */
+  private long pausedSinceAckNanos;
   /** When this replica last ticked: a longer gap than usual is time its process did not run. */
   private long lastTickNanos;
   /** False until this replica first acks a primary after it opened: see {@link #graceNanos}. */
@@ -564,6 +570,7 @@ public final class ShardReplica {
   private void onBeacon(long now, Message.Beacon b) {
     learnCommitted(b.committedIndex());
     lastAckNanos = now;
+    pausedSinceAckNanos = 0;
     ackedSinceOpen = true;
     out.add(new Effect.Send(config.primary(),
         new Message.BeaconAck(shard, config.epoch(), b.sentNanos())));
@@ -575,6 +582,7 @@ public final class ShardReplica {
 
   private void sendAck(long now, boolean matched, long lastIndex) {
     lastAckNanos = now;
+    pausedSinceAckNanos = 0;
     ackedSinceOpen = true;
     out.add(new Effect.Send(config.primary(), new Message.ReplicateAck(shard, config.epoch(),
         matched, Math.min(durableIndex, verifiedIndex), lastIndex)));
@@ -798,6 +806,7 @@ public final class ShardReplica {
     role = followerRoleIn(c);
     // Grace restarts from now: later than any ack this node gave, so still safe (§3.7).
     lastAckNanos = now;
+    pausedSinceAckNanos = 0;
     verifiedIndex = Math.min(verifiedIndex, committedIndex);
     out.add(new Effect.Emit("role", "shard=" + shard + " epoch=" + c.epoch() + " role="
         + role.name().toLowerCase() + " primary=" + c.primary()));
@@ -1050,7 +1059,7 @@ public final class ShardReplica {
       if (isServing(now)) {
         tickTxns(now);
       }
-    } else if (role == Role.BACKUP && now - lastAckNanos > graceNanos()) {
+    } else if (role == Role.BACKUP && now - lastAckNanos - pausedSinceAckNanos > graceNanos()) {
       if (graceExpiredEpoch < config.epoch()) {
         graceExpiredEpoch = config.epoch();
         out.add(new Effect.Emit("grace-expired", "shard=" + shard + " epoch=" + config.epoch()
@@ -1074,13 +1083,14 @@ public final class ShardReplica {
    * starved CPU), and what its peers sent meanwhile still waits in its queue, behind this tick.
    * Judged now, they would be blamed for its own pause: in CI a stall of the whole machine made
    * every primary drop its backups at once (§3.5), and a paused backup would as readily propose
-   * itself over a healthy primary (§3.7). So the pause, beyond a beacon interval, is added to
-   * every silence clock. Clocks only move later: a backup then waits longer than its grace (safe:
-   * grace is a lower bound) and a primary removes a backup later (liveness only); the primary's
-   * lease runs from the send times of acked beacons and is not moved, so a paused primary still
-   * stops serving on time. A loop slow on every pass still removes a dead backup: each pass
-   * counts at least a beacon interval. Cassandra's failure detector likewise convicts nobody
-   * right after a local pause.
+   * itself over a healthy primary (§3.7). So the pause, beyond a beacon interval, is not
+   * counted as silence: a backup's grace leaves it out, and a primary moves each follower's
+   * progress clock on by it. Silence only ever counts less: a backup waits longer than its grace
+   * (safe: grace is a lower bound) and a primary removes a backup later (liveness only); the
+   * primary's lease runs from the send times of acked beacons and is not moved, so a paused
+   * primary still stops serving on time. A loop slow on every pass still removes a dead backup:
+   * each pass counts at least a beacon interval. Cassandra's failure detector likewise convicts
+   * nobody right after a local pause.
    */
   private void discountOwnPause(long now) {
     long paused = now - lastTickNanos - opts.beaconNanos();
@@ -1088,7 +1098,7 @@ public final class ShardReplica {
     if (paused <= 0) {
       return;
     }
-    lastAckNanos = Math.min(now, lastAckNanos + paused);
+    pausedSinceAckNanos = Math.min(now - lastAckNanos, pausedSinceAckNanos + paused);
     for (Follower f : followers.values()) {
       f.lastProgressNanos = Math.min(now, f.lastProgressNanos + paused);
     }
