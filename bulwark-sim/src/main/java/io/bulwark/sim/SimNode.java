@@ -207,6 +207,12 @@ final class SimNode {
     trace.record(id, "node:stalled", "until=" + SimTime.format(untilNanos));
     scheduler.at(untilNanos, () -> {
       if (inc == incarnation && scheduler.nowNanos() >= stalledUntilNanos) {
+        // In the server the ticker's catch-up tick may run before what the network delivered
+        // during the stall, or after it; the seed picks. Tick first is the order in which a
+        // waking replica would blame its peers for its own pause (ShardReplica.discountOwnPause).
+        if (random.nextBoolean()) {
+          tick();
+        }
         drainDeferred();
       }
     });
