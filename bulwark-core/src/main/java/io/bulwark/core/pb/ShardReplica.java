@@ -982,12 +982,7 @@ public final class ShardReplica {
   private void tickHandover(long now, boolean proposalPending) {
     Handover h = handover;
     if (h.phase == Handover.Phase.DRAINING) {
-      List<String> silent = new ArrayList<>();
-      for (String b : config.backups()) {
-        if (now - followers.get(b).lastProgressNanos > opts.leaseNanos()) {
-          silent.add(b);
-        }
-      }
+      List<String> silent = silentBackups(now);
       if (!silent.isEmpty()) {
         abortDrain("backup-silent " + silent);
       } else if (now - h.startedNanos > opts.leaseNanos()) {
@@ -1142,6 +1137,17 @@ public final class ShardReplica {
     return ackedSinceOpen ? opts.graceNanos() : INITIAL_GRACE_FACTOR * opts.graceNanos();
   }
 
+  /** Backups that made no progress for a lease (§3.5), in configuration order. */
+  private List<String> silentBackups(long now) {
+    List<String> silent = new ArrayList<>();
+    for (String b : config.backups()) {
+      if (now - followers.get(b).lastProgressNanos > opts.leaseNanos()) {
+        silent.add(b);
+      }
+    }
+    return silent;
+  }
+
   /**
    * §3.5: remove backups that made no progress for a lease; §3.11: promote a caught-up learner.
    * Removal must stay shorter than a backup's grace: a backup cut off from the primary (but not
@@ -1150,12 +1156,7 @@ public final class ShardReplica {
    * primaryCutOffFromBackupsButNotZooKeeper_removesThemBeforeTheirGrace...).
    */
   private void proposeMembershipChange(long now) {
-    List<String> silent = new ArrayList<>();
-    for (String b : config.backups()) {
-      if (now - followers.get(b).lastProgressNanos > opts.leaseNanos()) {
-        silent.add(b);
-      }
-    }
+    List<String> silent = silentBackups(now);
     if (!silent.isEmpty()) {
       List<String> backups = new ArrayList<>(config.backups());
       backups.removeAll(silent);
