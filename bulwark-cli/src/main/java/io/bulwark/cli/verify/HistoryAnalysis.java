@@ -96,14 +96,21 @@ final class HistoryAnalysis {
       }
     }
     reads.sort(Comparator.comparingLong(Operation::invokeNanos));
+    // The reads that returned each value (values are unique, so each names one write).
+    Map<String, List<Operation>> readsOf = new HashMap<>();
+    for (Operation r : reads) {
+      if (readValue(r) != null) {
+        readsOf.computeIfAbsent(readValue(r), v -> new ArrayList<>()).add(r);
+      }
+    }
     for (Operation w : acked) {
-      Operation staleRead = firstReadNotSeeing(w, reads, writerOf);
+      Operation staleRead = firstReadNotSeeing(w, reads, writerOf, readsOf);
       if (staleRead == null) {
         continue;
       }
       String value = written(w);
-      boolean cameBack = reads.stream().anyMatch(r -> r.invokeNanos() > staleRead.invokeNanos()
-          && value != null && value.equals(readValue(r)));
+      boolean cameBack = readsOf.getOrDefault(value, List.of()).stream()
+          .anyMatch(r -> r.invokeNanos() > staleRead.invokeNanos());
       if (cameBack) {
         stale[0]++;
       } else {
@@ -114,7 +121,7 @@ final class HistoryAnalysis {
   }
 
   private static Operation firstReadNotSeeing(Operation w, List<Operation> reads,
-      Map<String, Operation> writerOf) {
+      Map<String, Operation> writerOf, Map<String, List<Operation>> readsOf) {
     for (Operation r : reads) {
       if (r.invokeNanos() <= w.completeNanos()) {
         continue;
@@ -124,7 +131,7 @@ final class HistoryAnalysis {
         return r; // Absent after an acknowledged write (nothing here deletes).
       }
       Operation x = writerOf.get(seen);
-      if (x != null && x != w && cameBefore(x, w, r, reads)) {
+      if (x != null && x != w && cameBefore(x, w, r, readsOf)) {
         return r;
       }
     }
@@ -139,17 +146,15 @@ final class HistoryAnalysis {
    * lost).
    */
   private static boolean cameBefore(Operation x, Operation w, Operation r,
-      List<Operation> reads) {
+      Map<String, List<Operation>> readsOf) {
     if (x.completeNanos() < w.invokeNanos()) {
       return true;
     }
     if (w.completeNanos() < x.invokeNanos()) {
       return false; // x came after w: seeing x is no sign of w's loss
     }
-    String value = written(w);
-    for (Operation seenW : reads) {
-      if (seenW.invokeNanos() > x.completeNanos() && seenW.completeNanos() < r.invokeNanos()
-          && value != null && value.equals(readValue(seenW))) {
+    for (Operation seenW : readsOf.getOrDefault(written(w), List.of())) {
+      if (seenW.invokeNanos() > x.completeNanos() && seenW.completeNanos() < r.invokeNanos()) {
         return true;
       }
     }
