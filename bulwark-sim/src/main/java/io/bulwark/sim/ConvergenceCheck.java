@@ -52,7 +52,10 @@ final class ConvergenceCheck {
       }
       String where = " (" + r + " vs " + p + ")";
       SimDisk.Recovered bLog = n.disk().recover(shard);
-      long bLast = bLog.baseIndex() + bLog.entries().size();
+      // A snapshot install is durable when it returns, before the log reset it queued: a
+      // restart recovers from that checkpoint (ShardReplica's stale-log check), so it counts.
+      long bLast = Math.max(bLog.baseIndex() + bLog.entries().size(),
+          bLog.checkpoint() == null ? 0 : bLog.checkpoint().index());
       if (bLast < p.committedIndex()) {
         return "backup " + b + " of " + shard + " durably holds the log up to " + bLast
             + " only, but its primary committed " + p.committedIndex() + where;
