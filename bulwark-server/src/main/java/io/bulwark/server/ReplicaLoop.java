@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
@@ -50,7 +51,11 @@ final class ReplicaLoop implements AutoCloseable {
   static final long TICK_MS = 10;
   /** A request not answered by then gets INDETERMINATE (writes) or UNAVAILABLE (reads). */
   static final long REQUEST_TIMEOUT_NANOS = 5_000_000_000L;
-  static final int RECOVER_ENTRIES_MAX = 1_000_000;
+  /**
+   * Log entries read from disk at a time while a replica recovers: with 1 MiB values, a page
+   * is 64 MiB at most; the replica trims what it read to its retention as it goes.
+   */
+  static final int RECOVER_PAGE_ENTRIES = 64;
   /** Ticks between updates of the per-shard gauges (once a second). */
   static final int GAUGE_TICKS = (int) (1_000 / TICK_MS);
 
@@ -348,14 +353,14 @@ final class ReplicaLoop implements AutoCloseable {
       baseIndex = b.getLong();
       baseEpoch = b.getLong();
     }
-    List<LogEntry> entries = List.of();
+    Iterable<LogEntry> entries = List.of();
     if (first > 0) {
       if (first - 1 != baseIndex) {
         // No recorded base for this first entry (never trimmed): the log starts at index 1.
         baseIndex = first - 1;
         baseEpoch = baseIndex == sm.appliedIndex() ? sm.appliedEpoch() : 0;
       }
-      entries = store.readLog(shard, first, RECOVER_ENTRIES_MAX);
+      entries = logFrom(shard, first);
     }
     Outbox out = new Outbox();
     ShardReplica r = new ShardReplica(shard, self, optionsFor.apply(spec), sm, baseIndex,
@@ -363,8 +368,39 @@ final class ReplicaLoop implements AutoCloseable {
     replicas.put(shard, r);
     outboxes.put(shard, out);
     events.emit("replica-opened", "shard=" + shard + " applied=" + sm.appliedIndex()
-        + " log=" + (baseIndex + 1) + ".." + (baseIndex + entries.size()));
+        + " log=" + r.logFirstIndex() + ".." + r.lastIndex());
     return r;
+  }
+
+  /**
+   * The shard's stored log from {@code first} on, read a page at a time as the replica takes
+   * it: recovery holds the replica's retained log and one page, not the whole log on disk.
+   */
+  private Iterable<LogEntry> logFrom(ShardId shard, long first) {
+    return () -> new Iterator<>() {
+      private long next = first;
+      private Iterator<LogEntry> page = List.<LogEntry>of().iterator();
+      private boolean exhausted;
+
+      @Override
+      public boolean hasNext() {
+        if (!page.hasNext() && !exhausted) {
+          List<LogEntry> read = store.readLog(shard, next, RECOVER_PAGE_ENTRIES);
+          exhausted = read.size() < RECOVER_PAGE_ENTRIES;
+          next += read.size();
+          page = read.iterator();
+        }
+        return page.hasNext();
+      }
+
+      @Override
+      public LogEntry next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException("log of " + shard + " ends before " + next);
+        }
+        return page.next();
+      }
+    };
   }
 
   private void dispatch(ShardReplica r, Input in) {

@@ -141,9 +141,14 @@ final class SimKnobs {
     // The simulator's entries are about 40 bytes and its keys and values a few: 1 byte sends one
     // entry (and one snapshot key) per message, and with 1 byte unacked a follower gets one
     // batch per ack (stop and wait); the defaults never bind here, as before these bounds.
-    replica = chosen.withCatchUpBytes(
+    ReplicaOptions withCatchUp = chosen.withCatchUpBytes(
         pickLong(r, ReplicaOptions.BATCH_BYTES_MAX_DEFAULT, 1L, 100L, 400L),
         pickLong(r, ReplicaOptions.UNACKED_BYTES_MAX_DEFAULT, 1L, 150L, 1_000L));
+    // The log's byte retention, drawn after them for the same reason: 0 keeps no applied entry
+    // (every lagging follower needs a snapshot), 200 a handful of the simulator's entries.
+    replica = withCatchUp.withLogRetainBytes(
+        pickLong(r, ReplicaOptions.LOG_RETAIN_BYTES_DEFAULT, ReplicaOptions.LOG_RETAIN_BYTES_DEFAULT,
+            0L, 200L, 1_000L));
   }
 
   /**
@@ -198,6 +203,7 @@ final class SimKnobs {
         + replica.retransmitNanos() / MS + "ms minInsync=" + replica.minInsync()
         + " batch=" + replica.batchEntriesMax() + "/" + replica.batchBytesMax() + "B"
         + " unacked=" + replica.unackedBytesMax() + "B retain=" + replica.logRetainEntries()
+        + "/" + replica.logRetainBytes() + "B"
         + " chunk=" + replica.snapshotChunkEntriesMax() + " tick=" + tickNanos / MS + "ms"
         + " driftMax=" + clockDriftPpmMax + "ppm"
         + " net=[" + SimTime.format(netDelayMinNanos) + ".." + SimTime.format(netDelayMaxNanos)

@@ -91,6 +91,28 @@ final class ReplicaLog {
     return totalThrough(to) - totalThrough(from - 1);
   }
 
+  /**
+   * The first index {@code i} such that entries {@code i .. to} hold at most {@code maxBytes}
+   * together: {@code to + 1} if the entry at {@code to} alone is larger. A binary search over
+   * the running totals.
+   */
+  long firstWithinBytes(long to, long maxBytes) {
+    Invariants.check(to >= baseIndex && to <= lastIndex(),
+        "bytes up to %s outside %s..%s", to, baseIndex, lastIndex());
+    long limit = totalThrough(to) - maxBytes;
+    long lo = baseIndex + 1;
+    long hi = to + 1;
+    while (lo < hi) { // the answer is in lo..hi: the first i with totalThrough(i - 1) >= limit
+      long mid = (lo + hi) >>> 1;
+      if (totalThrough(mid - 1) >= limit) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
   private long totalThrough(long index) {
     return index == baseIndex ? baseTotalBytes : totalBytes[(int) (index - baseIndex - 1)];
   }

@@ -23,6 +23,10 @@ import io.bulwark.core.common.KeyspaceSpec;
  *     in flight; a retransmit starts the count afresh
  * @param logRetainEntries applied entries kept in the log for catching up replicas; older ones
  *     are trimmed and a replica that needs them gets a snapshot
+ * @param logRetainBytes most bytes ({@link LogEntry#sizeBytes()}) of applied entries kept in
+ *     the log (default 2 MiB): the in-memory log must stay bounded by memory, not only by entry
+ *     count, or 10,000 retained 1 MiB values would need 10 GB of heap per shard. Entries not yet
+ *     applied are never trimmed
  * @param snapshotChunkEntriesMax most keys in one snapshot chunk (bytes: {@code batchBytesMax})
  * @param txnTimeoutNanos how long a transaction may stay prepared (participant) or PENDING
  *     (record shard primary) by a primary's own clock before recovery aborts it if it has not
@@ -39,6 +43,7 @@ public record ReplicaOptions(
     long batchBytesMax,
     long unackedBytesMax,
     int logRetainEntries,
+    long logRetainBytes,
     int snapshotChunkEntriesMax,
     long txnTimeoutNanos) {
 
@@ -64,19 +69,27 @@ public record ReplicaOptions(
    */
   public static final long UNACKED_BYTES_MAX_DEFAULT = 8L << 20;
 
+  /**
+   * logRetainBytes unless configured. A node holds a replica of every shard of every keyspace
+   * it serves (16 per keyspace by default), so what each retains is multiplied by dozens: 2 MiB
+   * keeps the whole 10,000 entries of 100-byte writes, two full-size values, and about 40 MiB
+   * (with the trim's quarter of slack) per default keyspace on a node.
+   */
+  public static final long LOG_RETAIN_BYTES_DEFAULT = 2L << 20;
+
   /** Options with the default txn-timeout and catch-up byte bounds. */
   public ReplicaOptions(long leaseNanos, long graceNanos, long beaconNanos, long retransmitNanos,
       int minInsync, KeyspaceSpec.Acks acks, int batchEntriesMax, int logRetainEntries,
       int snapshotChunkEntriesMax) {
     this(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync, acks, batchEntriesMax,
         BATCH_BYTES_MAX_DEFAULT, UNACKED_BYTES_MAX_DEFAULT, logRetainEntries,
-        snapshotChunkEntriesMax, TXN_TIMEOUT_NANOS_DEFAULT);
+        LOG_RETAIN_BYTES_DEFAULT, snapshotChunkEntriesMax, TXN_TIMEOUT_NANOS_DEFAULT);
   }
 
   public ReplicaOptions withTxnTimeout(long nanos) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
         acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
-        snapshotChunkEntriesMax, nanos);
+        logRetainBytes, snapshotChunkEntriesMax, nanos);
   }
 
   public static ReplicaOptions defaults(int minInsync, KeyspaceSpec.Acks acks) {
@@ -87,20 +100,27 @@ public record ReplicaOptions(
   public ReplicaOptions withTimes(long leaseNanos, long graceNanos, long beaconNanos) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
         acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
-        snapshotChunkEntriesMax, txnTimeoutNanos);
+        logRetainBytes, snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   public ReplicaOptions withLogRetainEntries(int entries) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
-        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, entries, snapshotChunkEntriesMax,
-        txnTimeoutNanos);
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, entries, logRetainBytes,
+        snapshotChunkEntriesMax, txnTimeoutNanos);
+  }
+
+  /** These options with another bound on the bytes of applied entries kept in the log. */
+  public ReplicaOptions withLogRetainBytes(long bytes) {
+    return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
+        acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries, bytes,
+        snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   /** These options with other catch-up byte bounds (see the record's parameters). */
   public ReplicaOptions withCatchUpBytes(long batchBytesMax, long unackedBytesMax) {
     return new ReplicaOptions(leaseNanos, graceNanos, beaconNanos, retransmitNanos, minInsync,
         acks, batchEntriesMax, batchBytesMax, unackedBytesMax, logRetainEntries,
-        snapshotChunkEntriesMax, txnTimeoutNanos);
+        logRetainBytes, snapshotChunkEntriesMax, txnTimeoutNanos);
   }
 
   /**
@@ -138,6 +158,9 @@ public record ReplicaOptions(
     }
     if (batchBytesMax < 1 || unackedBytesMax < 1) {
       return "the catch-up byte bounds (batch, unacked) must be positive";
+    }
+    if (logRetainEntries < 0 || logRetainBytes < 0) {
+      return "the log retention bounds (entries, bytes) must not be negative";
     }
     return null;
   }

@@ -204,10 +204,12 @@ public final class ShardReplica {
   /**
    * A replica recovered from its durable state: the log entries after {@code (baseIndex,
    * baseEpoch)} and the applied state in {@code sm}. It knows no configuration until one is
-   * observed or arrives in a message.
+   * observed or arrives in a message. The log's retention bounds apply while it is read, so a
+   * log persisted under larger bounds (or before the byte bound existed) costs bounded memory:
+   * {@code recovered} may be a lazy sequence, and the replica emits the trim it made.
    */
   public ShardReplica(ShardId shard, String self, ReplicaOptions opts, ShardStateMachine sm,
-      long baseIndex, long baseEpoch, List<LogEntry> recovered, Outbox out, long nowNanos) {
+      long baseIndex, long baseEpoch, Iterable<LogEntry> recovered, Outbox out, long nowNanos) {
     String unsafe = opts.validate();
     Invariants.check(unsafe == null, "unsafe replica options: %s", unsafe);
     this.shard = shard;
@@ -216,8 +218,17 @@ public final class ShardReplica {
     this.sm = sm;
     this.out = out;
     long applied = sm.appliedIndex();
-    ReplicaLog recoveredLog =
-        applied < baseIndex ? null : new ReplicaLog(baseIndex, baseEpoch, recovered);
+    ReplicaLog recoveredLog = null;
+    if (applied >= baseIndex) {
+      recoveredLog = new ReplicaLog(baseIndex, baseEpoch, List.of());
+      for (LogEntry e : recovered) {
+        recoveredLog.append(e);
+        long firstKept = retentionStart(recoveredLog, applied);
+        if (firstKept > recoveredLog.firstIndex()) {
+          recoveredLog.trimBefore(firstKept);
+        }
+      }
+    }
     if (recoveredLog == null || recoveredLog.epochAt(applied) != sm.appliedEpoch()) {
       // A snapshot was installed but the log reset did not reach the disk: the log is stale —
       // it ends before the snapshot, or holds another history at its index. Reset it on disk
@@ -226,6 +237,9 @@ public final class ShardReplica {
       out.add(new Effect.ResetLog(applied, sm.appliedEpoch()));
     } else {
       this.log = recoveredLog;
+      if (log.baseIndex() > baseIndex) {
+        out.add(new Effect.TrimLog(log.firstIndex(), log.epochAt(log.baseIndex())));
+      }
     }
     this.durableIndex = log.lastIndex();
     this.committedIndex = applied;
@@ -262,6 +276,11 @@ public final class ShardReplica {
 
   public long appliedIndex() {
     return sm.appliedIndex();
+  }
+
+  /** The first log index held in memory (the ones before it were trimmed), for tests. */
+  public long logFirstIndex() {
+    return log.firstIndex();
   }
 
   /** The log entry at {@code index}, which must be held (not trimmed). */
@@ -1333,14 +1352,28 @@ public final class ShardReplica {
   }
 
   private void trimLog() {
-    long applied = sm.appliedIndex();
-    int retain = opts.logRetainEntries();
-    // Trim in steps of a quarter of the retention so that trims are rare, batched deletes.
-    if (applied - log.baseIndex() > retain + retain / 4) {
-      long firstKept = applied - retain + 1;
+    long firstKept = retentionStart(log, sm.appliedIndex());
+    if (firstKept > log.firstIndex()) {
       long baseEpoch = log.trimBefore(firstKept);
       out.add(new Effect.TrimLog(firstKept, baseEpoch));
     }
+  }
+
+  /**
+   * Where {@code l} should start so that the applied entries it keeps for catching up replicas
+   * stay within both retention bounds ({@link ReplicaOptions#logRetainEntries()},
+   * {@link ReplicaOptions#logRetainBytes()}); its first index while they are within a quarter
+   * more than the bounds, so that trims are rare, batched deletes. Entries not applied are kept.
+   */
+  private long retentionStart(ReplicaLog l, long applied) {
+    long horizon = Math.min(applied, l.lastIndex());
+    int retain = opts.logRetainEntries();
+    long retainBytes = opts.logRetainBytes();
+    if (horizon - l.baseIndex() - retain <= retain / 4 // (no overflow at a huge bound)
+        && l.bytes(l.firstIndex(), horizon) - retainBytes <= retainBytes / 4) {
+      return l.firstIndex();
+    }
+    return Math.max(horizon - retain + 1, l.firstWithinBytes(horizon, retainBytes));
   }
 
   /** For tests and status: the replica's view in one line. */

@@ -208,8 +208,14 @@ class CatchUpBoundsTest {
    * {@code valueBytes} were committed without it, and it is back as a learner (same epoch: the
    * controller edits only learners). Nothing has been sent to it yet.
    */
+  /**
+   * A learner {@code writes} puts behind. The log keeps every one of them unless {@code opts}
+   * bound it by entries: these tests are about the log tail's bounds, which a byte retention of
+   * large values would replace with a snapshot (LogRetentionTest).
+   */
   private static ReplicaCluster learnerBehind(ReplicaOptions opts, int writes, int valueBytes) {
-    ReplicaCluster c = new ReplicaCluster(opts, "n1", "n2", "n3").started();
+    ReplicaCluster c = new ReplicaCluster(opts.withLogRetainBytes(Long.MAX_VALUE), "n1", "n2",
+        "n3").started();
     c.cut.add("n3");
     c.run(c.opts.leaseNanos() + 2 * c.opts.beaconNanos());
     assertFalse(c.zk.isReplica("n3"));
