@@ -76,6 +76,10 @@ public final class Metrics {
       .help("Committed log index known here").labelNames("keyspace", "shard").register(registry);
   final Gauge shardApplied = Gauge.builder().name("bulwark_shard_applied_index")
       .help("Applied log index").labelNames("keyspace", "shard").register(registry);
+  final Gauge shardLogBytes = Gauge.builder().name("bulwark_shard_log_bytes")
+      .help("Bytes of log entries held in memory: those not yet applied, and the applied ones"
+          + " kept for catching up followers (at most 10,000 and 2 MiB)")
+      .labelNames("keyspace", "shard").register(registry);
 
   final Gauge nodeHealth = Gauge.builder().name("bulwark_node_health")
       .help("This node's health: 0 HEALTHY, 1 DEGRADED, 2 FAILED").register(registry);

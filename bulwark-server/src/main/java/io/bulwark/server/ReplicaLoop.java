@@ -489,6 +489,7 @@ final class ReplicaLoop implements AutoCloseable {
       metrics.shardEpoch.labelValues(ks, shard).set(r.config() == null ? 0 : r.config().epoch());
       metrics.shardCommitted.labelValues(ks, shard).set(r.committedIndex());
       metrics.shardApplied.labelValues(ks, shard).set(r.appliedIndex());
+      metrics.shardLogBytes.labelValues(ks, shard).set(r.logBytes());
       metrics.txnInDoubt.labelValues(ks, shard).set(r.role() == ShardReplica.Role.PRIMARY
           ? store.stateMachine(r.shard()).preparedTxns().size() : 0);
       progress.publish(r.shard(), r.learnerProgress());

@@ -283,6 +283,11 @@ public final class ShardReplica {
     return log.firstIndex();
   }
 
+  /** The bytes ({@link LogEntry#sizeBytes()}) of the log entries held in memory. */
+  public long logBytes() {
+    return log.bytes(log.firstIndex(), log.lastIndex());
+  }
+
   /** The log entry at {@code index}, which must be held (not trimmed). */
   public LogEntry logEntry(long index) {
     return log.get(index);
