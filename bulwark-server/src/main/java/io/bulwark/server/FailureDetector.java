@@ -37,11 +37,16 @@ import org.slf4j.LoggerFactory;
  * peer is judged by phi alone. A known node that never speaks is still suspected, after the
  * grace.
  *
+ * <p>A round more than a heartbeat period late discounts the excess from every peer's silence
+ * (the process itself stood still; see {@code discountOwnPause}).
+ *
  * <p>Thread-safe: each peer's detector is used under its own lock; suspicion flags are read
  * without locks ({@link #isSuspected}) and may lag the truth by one tick.
  */
 final class FailureDetector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FailureDetector.class);
+  /** A pause of this process at least this long is an event of its own. */
+  static final long PAUSE_EVENT_NANOS = 1_000_000_000L;
 
   /** What this node currently thinks of one peer. */
   record PeerView(double phi, boolean suspected, long silentNanos) {}
@@ -66,6 +71,8 @@ final class FailureDetector implements AutoCloseable {
         return t;
       });
   private volatile LongConsumer afterTick = now -> {};
+  /** When the last round ran; only the detector's thread touches it. */
+  private long lastTickNanos = Long.MIN_VALUE;
 
   /**
    * @param livePeers ids of nodes with a membership znode (heartbeat targets)
@@ -128,6 +135,7 @@ final class FailureDetector implements AutoCloseable {
 
   /** One round: heartbeats out, suspicion re-evaluated, events and gauges updated. */
   void tick(long nowNanos) {
+    discountOwnPause(nowNanos);
     for (String peer : livePeers.get()) {
       if (!peer.equals(self)) {
         sendHeartbeat.accept(peer);
@@ -142,6 +150,32 @@ final class FailureDetector implements AutoCloseable {
       evaluate(e.getKey(), e.getValue(), nowNanos);
     }
     afterTick.accept(nowNanos);
+  }
+
+  /**
+   * A round more than a period late means this process stood still (a GC pause, a starved or
+   * stopped process): the excess is discounted from every peer's silence, as the replicas do
+   * (ShardReplica.discountOwnPause), or the first rounds after waking — run back to back by the
+   * fixed-rate scheduler, before the network threads deliver what arrived meanwhile — would
+   * suspect every peer. A pause of a second or more is logged as event {@code local-pause}.
+   */
+  private void discountOwnPause(long nowNanos) {
+    long period = options.firstIntervalNanos();
+    long late = lastTickNanos == Long.MIN_VALUE ? 0 : nowNanos - lastTickNanos - period;
+    lastTickNanos = nowNanos;
+    if (late <= period) {
+      return;
+    }
+    for (PhiAccrualDetector d : detectors.values()) {
+      synchronized (d) {
+        d.discountPause(late, nowNanos);
+      }
+    }
+    trackedSince.replaceAll((peer, since) -> Math.min(nowNanos, since + late));
+    if (late >= PAUSE_EVENT_NANOS) {
+      events.emit("local-pause", "pausedMs=" + late / 1_000_000
+          + " action=discounted-from-peer-silence");
+    }
   }
 
   private void evaluate(String peer, PhiAccrualDetector d, long nowNanos) {

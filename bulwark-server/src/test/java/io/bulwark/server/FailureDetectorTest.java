@@ -67,14 +67,48 @@ class FailureDetectorTest {
 
   @Test
   void aPeerNeverHeardFrom_isSuspectedOnlyAfterTheFirstContactGrace() {
-    fd.tick(0);
-    fd.tick(2_900 * MS);
+    ticksUntil(0, 2_900 * MS); // every 100 ms, as the scheduler runs them
     assertFalse(fd.isSuspected("n2"), "phi alone would suspect it after 1.4 s");
     fd.tick(3_000 * MS);
     assertTrue(fd.isSuspected("n2"));
     fd.onArrival("n2", 3_500 * MS); // it finally connects
-    fd.tick(3_500 * MS);
+    ticksUntil(3_100 * MS, 3_500 * MS);
     assertFalse(fd.isSuspected("n2"));
+  }
+
+  @Test
+  void aPauseOfThisProcess_isNotItsPeersSilence_butSilenceAfterItStillIs() {
+    long t = 0;
+    for (; t < 5_000 * MS; t += 100 * MS) {
+      fd.onArrival("n2", t);
+      fd.onArrival("n3", t);
+      fd.tick(t);
+    }
+    // The process stands still for 5 s (its peers kept sending; their heartbeats wait in its
+    // sockets). The scheduler then runs the missed rounds back to back, before the network
+    // threads have delivered a single one of those heartbeats.
+    long woke = t + 5_000 * MS;
+    for (int i = 0; i < 5; i++) {
+      fd.tick(woke + i);
+    }
+    assertFalse(fd.isSuspected("n2"), "a pause of this process is not n2's silence");
+    assertFalse(fd.isSuspected("n3"));
+    assertEquals(List.of("node-suspected node=n4", "local-pause pausedMs=5000"), kinds());
+    // n2's queued heartbeats arrive; n3 had died during the pause and stays silent.
+    long delay = new PhiAccrualDetector(PhiAccrualDetector.Options.defaults(100 * MS))
+        .suspicionDelayNanos();
+    for (t = woke + 100 * MS; t < woke + delay + 200 * MS; t += 100 * MS) {
+      fd.onArrival("n2", t);
+      fd.tick(t);
+    }
+    assertFalse(fd.isSuspected("n2"));
+    assertTrue(fd.isSuspected("n3"), "silence after the pause is judged as before");
+  }
+
+  private void ticksUntil(long from, long to) {
+    for (long t = from; t <= to; t += 100 * MS) {
+      fd.tick(t);
+    }
   }
 
   @Test

@@ -132,6 +132,18 @@ public final class PhiAccrualDetector {
     statsValid = false;
   }
 
+  /**
+   * Time the observer itself stood still ({@code pausedNanos}: a GC pause, a starved or stopped
+   * process) is not the peer's silence: the latest arrival moves that much later (never past
+   * {@code nowNanos}), so phi judges only the time the observer was running. Heartbeats that
+   * arrived during the pause wait in the observer's queues and are heard right after.
+   */
+  public void discountPause(long pausedNanos, long nowNanos) {
+    if (heard && pausedNanos > 0) {
+      lastArrivalNanos = Math.min(nowNanos, lastArrivalNanos + pausedNanos);
+    }
+  }
+
   /** True once a first heartbeat has been recorded. */
   public boolean hasHeard() {
     return heard;
