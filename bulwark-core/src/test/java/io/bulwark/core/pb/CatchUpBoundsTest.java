@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.core.common.KeyspaceSpec;
-import io.bulwark.core.common.ShardConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -225,10 +224,7 @@ class CatchUpBoundsTest {
       c.settle();
       assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
     }
-    c.zk = new ShardConfig(c.zk.shard(), c.zk.epoch(), c.zk.primary(), c.zk.backups(),
-        List.of("n3"));
-    c.cut.remove("n3");
-    c.observeZk();
+    c.addLearner("n3");
     c.settle();
     return c;
   }

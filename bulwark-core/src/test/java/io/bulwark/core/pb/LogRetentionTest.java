@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bulwark.core.common.KeyspaceSpec;
-import io.bulwark.core.common.ShardConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,12 +57,7 @@ class LogRetentionTest {
       assertInstanceOf(ClientReply.Written.class, c.replies.get(id));
     }
     assertTrue(c.replica("n1").logFirstIndex() > 1, "the byte bound trimmed n1's log");
-    c.zk = new ShardConfig(c.zk.shard(), c.zk.epoch(), c.zk.primary(), c.zk.backups(),
-        List.of("n3"));
-    c.cut.remove("n3");
-    for (String n : c.replicas.keySet()) {
-      c.input(n, new Input.ConfigObserved(c.now, c.zk));
-    }
+    c.addLearner("n3");
     c.run(10 * c.opts.beaconNanos());
     assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n3 snapshot-installed")),
         c.events::toString);

@@ -140,6 +140,16 @@ final class ReplicaCluster {
   }
 
   /** Every live replica observes the stored configuration, as a ZooKeeper watch delivers it. */
+  /**
+   * The controller adds {@code n} back as a learner (same epoch: only learners change), its
+   * links are restored, and every replica observes the configuration.
+   */
+  void addLearner(String n) {
+    zk = new ShardConfig(zk.shard(), zk.epoch(), zk.primary(), zk.backups(), List.of(n));
+    cut.remove(n);
+    observeZk();
+  }
+
   void observeZk() {
     for (String n : replicas.keySet()) {
       input(n, new Input.ConfigObserved(now, zk));

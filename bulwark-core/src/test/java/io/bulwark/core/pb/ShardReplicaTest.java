@@ -457,13 +457,7 @@ class ShardReplicaTest {
       c.settle();
     }
     ids.forEach(id -> assertInstanceOf(ClientReply.Written.class, c.replies.get(id)));
-    // The controller adds n3 as a learner (same epoch: only learners change).
-    c.zk = new ShardConfig(c.zk.shard(), c.zk.epoch(), c.zk.primary(), c.zk.backups(),
-        List.of("n3"));
-    c.cut.remove("n3");
-    for (String n : c.replicas.keySet()) {
-      c.input(n, new Input.ConfigObserved(c.now, c.zk));
-    }
+    c.addLearner("n3");
     c.run(10 * c.opts.beaconNanos());
     assertTrue(c.events.stream().anyMatch(e -> e.startsWith("n3 snapshot-installed")),
         c.events::toString);
